@@ -1,0 +1,1 @@
+"""Autograded homework kit for a self-supervised learning course."""

@@ -1,0 +1,13 @@
+"""The sandbox: student code runs only in worker processes forked from a clean template.
+
+Layout of the trust boundary (README § Security):
+
+- ``zygote``  — a template process started before any hidden test is loaded; it imports torch once
+  and forks one *keeper* per worker, so each worker starts in milliseconds with a clean memory.
+- ``confine`` — what a keeper does to its worker before student code runs: new PID, network and
+  mount namespaces, hidden course files, private /tmp, resource limits, an unprivileged user.
+- ``worker``  — the loop inside the sandbox: loads a task's cells, answers remote calls.
+- ``codec``   — plain data on the wire; the trusted side decodes with ``torch.load(weights_only)``.
+- ``client``  — the trusted side: ``Sandbox`` (one zygote), ``Worker`` (one task) and the proxies
+  that hidden tests call (``RemoteNamespace``, ``RemoteObject``).
+"""

@@ -1,0 +1,191 @@
+"""The loop inside the sandbox: load a task's cells, then answer remote calls until told to stop.
+
+Everything here runs *after* ``confine_worker``: it is untrusted territory. Requests from the
+trusted side are decoded with the same safe codec; replies are plain data or handles.
+"""
+
+from __future__ import annotations
+
+import builtins
+import importlib
+import io
+import os
+import socket
+import sys
+import traceback
+from typing import Any
+
+from autograder.sandbox import codec, protocol
+from autograder.sandbox.confine import Policy, confine_worker
+
+MAX_TEXT = 2000
+
+
+class _Sink(io.TextIOBase):
+    """Student prints go nowhere (tens of megabytes of output cost nothing)."""
+
+    def write(self, s: str) -> int:
+        return len(s)
+
+    def writable(self) -> bool:
+        return True
+
+
+class _HelperNamespace:
+    """A namespace of trusted helper functions (sent by a hidden test) living in the worker."""
+
+    def __init__(self, names: dict[str, Any]) -> None:
+        self.__dict__.update({k: v for k, v in names.items() if not k.startswith("__")})
+
+
+class WorkerState:
+    def __init__(self) -> None:
+        self.namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+        self.objects: dict[int, Any] = {}
+        self.next_id = 1
+
+    def handle(self, obj: Any) -> codec.Handle:
+        for known_id, known in self.objects.items():
+            if known is obj:
+                return codec.Handle(known_id, _type_name(obj))
+        self.objects[self.next_id] = obj
+        self.next_id += 1
+        return codec.Handle(self.next_id - 1, _type_name(obj))
+
+    def resolve(self, handle_id: int, _type_name: str) -> Any:
+        if handle_id not in self.objects:
+            raise KeyError(f"unknown handle {handle_id}")
+        return self.objects[handle_id]
+
+    # -- operations ---------------------------------------------------------------------------
+    def load(self, cells: list[tuple[str, list[tuple[str, int, bool]]]]) -> list[str]:
+        """Run each cell's kept statements. A 'soft' statement (an assignment) that fails is a
+        warning; an import or definition that fails makes the whole task fail at import."""
+        warnings = []
+        for label, statements in cells:
+            for source, line, soft in statements:
+                code = compile("\n" * (line - 1) + source, label, "exec")
+                try:
+                    exec(code, self.namespace)
+                except BaseException as exc:  # noqa: B036 - SystemExit in a cell is the cell's error
+                    if not soft:
+                        raise
+                    warnings.append(f"{label}, line {line}: skipped ({_describe(exc)})")
+        return warnings
+
+    def call(self, target: int | None, attr: str | None, args: list[Any], kwargs: dict[str, Any],
+             with_grad: bool) -> Any:
+        fn = self._lookup(target, attr)
+        result = fn(*args, **kwargs)
+        if not with_grad:
+            return result
+        if isinstance(result, torch_tensor()) and result.requires_grad:
+            result.backward()
+        grad = [a.grad if isinstance(a, torch_tensor()) and a.requires_grad else None for a in args]
+        kgrad = {k: v.grad if isinstance(v, torch_tensor()) and v.requires_grad else None
+                 for k, v in kwargs.items()}
+        return result, grad, kgrad
+
+    def _lookup(self, target: int | None, attr: str | None) -> Any:
+        if target is None:
+            if attr not in self.namespace:
+                raise NameError(f"name {attr!r} is not defined")
+            return self.namespace[attr]
+        obj = self.objects[target]
+        return obj if attr is None else getattr(obj, attr)
+
+    def new(self, path: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        module_name, _, rest = path.partition(":")
+        obj: Any = importlib.import_module(module_name)
+        for part in filter(None, rest.split(".")):
+            obj = getattr(obj, part)
+        return obj(*args, **kwargs)
+
+    def define(self, source: str) -> Any:
+        names: dict[str, Any] = {"__name__": "autograder_helpers", "__builtins__": builtins}
+        exec(compile(source, "<grader helper>", "exec"), names)
+        return _HelperNamespace(names)
+
+    def serve(self, request: tuple[Any, ...]) -> Any:
+        op, *rest = request
+        if op == "load":
+            return self.load(*rest)
+        if op == "call":
+            return self.call(*rest)
+        if op == "get":
+            return self._lookup(None, rest[0])
+        if op == "getattr":
+            return getattr(self._lookup(rest[0], None), rest[1])
+        if op == "list":
+            return list(self._lookup(rest[0], None))
+        if op == "new":
+            return self.new(*rest)
+        if op == "define":
+            return self.define(rest[0])
+        if op == "names":
+            return sorted(k for k in self.namespace if not k.startswith("__"))
+        if op == "release":
+            for handle_id in rest[0]:
+                self.objects.pop(handle_id, None)
+            return None
+        raise ValueError(f"unknown request {op!r}")
+
+
+def torch_tensor() -> type:
+    import torch
+
+    return torch.Tensor
+
+
+def _type_name(obj: Any) -> str:
+    try:
+        return str(type(obj).__name__)[:100]
+    except Exception:
+        return "object"
+
+
+def _describe(exc: BaseException) -> str:
+    try:
+        text = str(exc)
+    except Exception:
+        text = "<unprintable message>"
+    return f"{_type_name(exc)}: {text[:MAX_TEXT]}" if text else _type_name(exc)
+
+
+def _error_reply(exc: BaseException) -> tuple[Any, ...]:
+    try:
+        mro = [c.__name__ for c in type(exc).__mro__][:20]
+    except Exception:
+        mro = []
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<task")]
+    where = [f"{f.filename}, line {f.lineno}, in {f.name}" for f in frames[-5:]]
+    return ("err", _type_name(exc), [str(m) for m in mro], _describe(exc), where)
+
+
+def main(channel: socket.socket, policy: Policy, namespaces: bool) -> None:
+    """Entered in the forked worker; never returns."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    confinement = confine_worker(policy, namespaces)
+    sys.stdout = sys.stderr = _Sink()
+    import torch
+
+    torch.set_num_threads(policy.threads)
+    state = WorkerState()
+    protocol.send_message(channel, codec.dumps(codec.to_wire(("ready", confinement.as_dict()))))
+    while True:
+        try:
+            raw = protocol.recv_message(channel)
+        except protocol.ChannelClosed:
+            os._exit(0)
+        try:
+            request = codec.from_wire(codec.loads(raw), state.resolve)
+            reply: Any = ("ok", state.serve(request))
+        except BaseException as exc:  # noqa: B036 - every student exception becomes a reply
+            reply = _error_reply(exc)
+        try:
+            payload = codec.dumps(codec.to_wire(reply, state.handle))
+        except BaseException as exc:  # noqa: B036 - e.g. a result whose conversion raises
+            payload = codec.dumps(codec.to_wire(_error_reply(exc), state.handle))
+        protocol.send_message(channel, payload)
