@@ -79,11 +79,18 @@ class Sandbox:
             stdout=None if debug else subprocess.DEVNULL, stderr=None if debug else subprocess.DEVNULL,
         )
         theirs.close()
+        self._ready = False  # the template imports torch while the grader loads its own modules
+
+    def _wait_ready(self) -> None:
+        if self._ready:
+            return
         self._control.settimeout(120)
         if json.loads(self._control.recv(1 << 16) or b"{}").get("ready") is not True:
             raise RuntimeError("the sandbox template process failed to start")
+        self._ready = True
 
     def spawn(self, policy: Policy) -> tuple[socket.socket, int]:
+        self._wait_ready()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         request = json.dumps({"op": "spawn", "policy": asdict(policy)}).encode()
         socket.send_fds(self._control, [request], [theirs.fileno()])
@@ -217,6 +224,10 @@ class RemoteObject:
         if self._generation != self._worker.generation or not self._worker.alive:
             raise WorkerCrashed(f"this {self._type_name} lived in a worker that has since ended")
         return self._id
+
+    def as_handle(self) -> codec.Handle:
+        """How the codec sends this proxy back to its worker as an argument."""
+        return codec.Handle(self._check(), self._type_name)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):

@@ -53,6 +53,9 @@ def to_wire(value: Any, make_handle: Callable[[Any], Handle] | None = None, dept
         raise TypeError("value is nested too deeply to send")
     if value is None or type(value) in (bool, int, float, str, bytes):
         return value
+    as_handle = getattr(type(value), "as_handle", None)  # a trusted-side proxy (RemoteObject)
+    if as_handle is not None:
+        value = as_handle(value)
     if isinstance(value, Handle):
         return ("h", value.id, value.type_name)
     if isinstance(value, torch.Tensor):

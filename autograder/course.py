@@ -1,0 +1,142 @@
+"""One object owns the paths of the course directory (like nbgrader's ``coursedir.py``).
+
+    nbgrader_config.py
+    assignments/<hw>/<hw>.ipynb     source notebook (solutions between BEGIN/END SOLUTION)
+    assignments/<hw>/tasks.toml     task points, bonus flags, expected names, grading settings
+    assignments/<hw>/tests/         public tests (released; `autograder check` runs them)
+    release/<hw>/                   student version (nbgrader generate_assignment)
+    solutions/<hw>/                 instructor solution (nbgrader generate_solution)
+    hidden_tests/<hw>/              hidden pytest suite (never released)
+    tests/audit_cases/<hw>/         the audit catalogue: correct variants and realistic mistakes
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ASSIGNMENT_IDS = ("hw1_pretext", "hw2_contrastive", "hw3_lms")
+
+
+class CourseError(Exception):
+    """The course directory is incomplete or misconfigured; the message says where."""
+
+
+@dataclass(frozen=True)
+class TaskSpec:
+    name: str
+    points: float
+    bonus: bool = False
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AssignmentSpec:
+    id: str
+    tasks: dict[str, TaskSpec]
+    call_timeout: float = 20.0
+    load_timeout: float = 60.0
+    preload: tuple[str, ...] = ("torch", "numpy")
+    memory_bytes: int = 6 << 30
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def max_score(self) -> float:
+        return sum(t.points for t in self.tasks.values() if not t.bonus)
+
+
+def read_manifest(path: Path, assignment_id: str) -> AssignmentSpec:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CourseError(f"{path}: missing; every assignment needs a tasks.toml") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CourseError(f"{path}: not valid TOML ({exc})") from None
+    tasks = {
+        name: TaskSpec(name, float(t["points"]), bool(t.get("bonus", False)), tuple(t.get("names", ())))
+        for name, t in data.get("tasks", {}).items()
+    }
+    if not tasks:
+        raise CourseError(f"{path}: no [tasks.<name>] tables")
+    grading = data.get("grading", {})
+    return AssignmentSpec(
+        id=assignment_id,
+        tasks=tasks,
+        call_timeout=float(grading.get("call_timeout", 20.0)),
+        load_timeout=float(grading.get("load_timeout", 60.0)),
+        preload=tuple(grading.get("preload", ("torch", "numpy"))),
+        memory_bytes=int(grading.get("memory_mib", 6144)) << 20,
+    )
+
+
+@dataclass(frozen=True)
+class Course:
+    root: Path
+
+    @classmethod
+    def find(cls, start: Path | None = None) -> Course:
+        """The nearest folder at or above ``start`` (default: the working directory, then this
+        package's checkout) that holds ``nbgrader_config.py``."""
+        candidates = [Path(start or Path.cwd()).resolve(), Path(__file__).resolve().parent.parent]
+        for base in candidates:
+            for folder in (base, *base.parents):
+                if (folder / "nbgrader_config.py").is_file():
+                    return cls(folder)
+        raise CourseError("no course directory found (a folder with nbgrader_config.py); pass --course DIR")
+
+    @property
+    def assignments(self) -> Path:
+        return self.root / "assignments"
+
+    @property
+    def release(self) -> Path:
+        return self.root / "release"
+
+    @property
+    def solutions(self) -> Path:
+        return self.root / "solutions"
+
+    @property
+    def hidden_tests(self) -> Path:
+        return self.root / "hidden_tests"
+
+    @property
+    def audit_cases(self) -> Path:
+        return self.root / "tests" / "audit_cases"
+
+    @property
+    def gradebook(self) -> Path:
+        return self.root / "gradebook.db"
+
+    def assignment_ids(self) -> list[str]:
+        return sorted(p.name for p in self.assignments.iterdir() if (p / "tasks.toml").is_file())
+
+    def check_assignment(self, hw: str) -> str:
+        if hw not in self.assignment_ids():
+            known = ", ".join(self.assignment_ids()) or "none"
+            raise CourseError(f"unknown assignment {hw!r} (this course has: {known})")
+        return hw
+
+    def source_notebook(self, hw: str) -> Path:
+        return self.assignments / hw / f"{hw}.ipynb"
+
+    def release_notebook(self, hw: str) -> Path:
+        return self.release / hw / f"{hw}.ipynb"
+
+    def solution_notebook(self, hw: str) -> Path:
+        return self.solutions / hw / f"{hw}.ipynb"
+
+    def manifest(self, hw: str) -> AssignmentSpec:
+        return read_manifest(self.assignments / hw / "tasks.toml", hw)
+
+    def public_tests(self, hw: str) -> Path:
+        return self.assignments / hw / "tests"
+
+    def hidden_test_dir(self, hw: str) -> Path:
+        return self.hidden_tests / hw
+
+    def private_paths(self) -> tuple[str, ...]:
+        """What a worker must never see: the whole course folder (the Python install inside it,
+        such as .venv, is bound back by the sandbox)."""
+        return (str(self.root),)

@@ -1,0 +1,94 @@
+"""``autograder grade`` and ``autograder check``: the Python API behind the CLI verbs."""
+
+from __future__ import annotations
+
+import csv
+import json
+import tempfile
+from pathlib import Path
+
+from rich.console import Console
+
+from autograder.course import Course, read_manifest
+from autograder.grade.engine import Grader
+from autograder.grade.report import print_result, summary_table
+from autograder.grade.submissions import Entry, find_submissions
+from autograder.results import GradeResult
+
+
+def course_grader(course: Course, hw: str, extra_private: tuple[str, ...] = ()) -> Grader:
+    """The instructor's grader: public and hidden tests, set-up cells from the course notebook."""
+    course.check_assignment(hw)
+    spec = course.manifest(hw)
+    return Grader(
+        spec,
+        [course.public_tests(hw), course.hidden_test_dir(hw)],
+        setup_notebook=course.source_notebook(hw),
+        private_paths=(*course.private_paths(), *extra_private),
+        visible_dir=course.public_tests(hw),
+    )
+
+
+def main(*, course: Course, hw: str, submission: Path, json_out: Path | None = None,
+         out_dir: Path | None = None, jobs: int = 1, console: Console | None = None) -> dict[str, GradeResult]:
+    console = console or Console()
+    with tempfile.TemporaryDirectory(prefix="autograder-unzip-") as unpack:
+        entries = find_submissions(submission, hw, Path(unpack))
+        extra = tuple(str(p.resolve()) for p in (out_dir, json_out) if p is not None)
+        with course_grader(course, hw, extra) as grader:
+            results = grade_all(grader, entries, console)
+    if len(entries) == 1 and out_dir is None:
+        only = next(iter(results.values()))
+        print_result(only, console)
+        if json_out is not None:
+            only.write_json(json_out)
+            console.print(f"result written to {json_out}")
+        return results
+    target = out_dir or Path("grades") / hw
+    for ident, result in results.items():
+        result.write_json(target / f"{ident}.json")
+    write_summary(results, target)
+    console.print(summary_table(results))
+    console.print(f"{len(results)} results and summary.csv / summary.json written to {target}")
+    return results
+
+
+def grade_all(grader: Grader, entries: list[Entry], console: Console) -> dict[str, GradeResult]:
+    results: dict[str, GradeResult] = {}
+    with console.status("grading") as status:
+        for number, entry in enumerate(entries, 1):
+            status.update(f"grading {entry.id} ({number}/{len(entries)})")
+            results[entry.id] = grader.grade(entry.path, label=str(entry.path))
+    return results
+
+
+def write_summary(results: dict[str, GradeResult], folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    task_names = list(next(iter(results.values())).tasks) if results else []
+    with (folder / "summary.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["submission", "score", "max_score", *task_names, "errors"])
+        for ident, r in results.items():
+            writer.writerow([ident, r.score, r.max_score, *(r.tasks[t].score for t in task_names),
+                             " | ".join(r.errors)])
+    summary = {ident: {"score": r.score, "max_score": r.max_score,
+                       "tasks": {t: r.tasks[t].score for t in task_names}, "errors": r.errors}
+               for ident, r in results.items()}
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+
+
+def check(*, notebook: Path, hw: str | None = None, console: Console | None = None) -> GradeResult:
+    """The student's self-check: public tests only, against the student's own notebook."""
+    console = console or Console()
+    folder = notebook.resolve().parent
+    hw = hw or notebook.stem
+    if (folder / "tasks.toml").is_file():
+        spec, tests = read_manifest(folder / "tasks.toml", hw), folder / "tests"
+    else:
+        course = Course.find()
+        spec, tests = course.manifest(course.check_assignment(hw)), course.public_tests(hw)
+    with Grader(spec, [tests], setup_notebook=notebook, private_paths=(str(folder),),
+                visible_dir=tests) as grader:
+        result = grader.grade(notebook, label=str(notebook))
+    print_result(result, console, title=f"{hw}: public tests only (the hidden tests decide the grade)")
+    return result

@@ -1,0 +1,179 @@
+"""Grade one notebook: an ordered pipeline of small stages.
+
+    read      the notebook file → cells (or a readable reason it cannot be read)
+    extract   task cells by grade_id → definitions-only code; set-up cells from the course notebook
+    load      one sandboxed worker per task; a cell that fails at import fails only its task
+    test      pytest runs the public and hidden tests in this (trusted) process
+    score     weighted tests → task scores → the result
+
+A ``Grader`` is built once per assignment and reused for every submission of a batch: the sandbox
+template process, the parsed set-up cells and pytest's imports are paid for once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from autograder.course import AssignmentSpec
+from autograder.grade.extract import CellSyntaxError, ParsedCell, cells_for_task, defined_functions, parse_cell
+from autograder.grade.notebook import ReadNotebook, SubmissionError, read_notebook
+from autograder.grade.plugin import GradingPlugin, TaskUnavailable, TestOutcome
+from autograder.grade.scoring import score
+from autograder.results import GradeResult
+from autograder.sandbox.client import CellCode, RemoteNamespace, Sandbox, SandboxError, Worker
+from autograder.sandbox.confine import Policy
+
+PYTEST_INI = Path(__file__).with_name("pytest_grading.ini")
+
+
+@dataclass
+class Submission:
+    """What the stages pass along for one notebook."""
+
+    path: Path
+    label: str
+    sha256: str = ""
+    notebook: ReadNotebook | None = None
+    parsed: dict[str, ParsedCell] = field(default_factory=dict)
+    unavailable: dict[str, str] = field(default_factory=dict)  # task → reason it scores 0
+    missing: set[str] = field(default_factory=set)  # tasks whose cell is not in the notebook
+    workers: dict[str, Worker] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    outcomes: list[TestOutcome] = field(default_factory=list)
+
+
+class Grader:
+    def __init__(self, spec: AssignmentSpec, test_dirs: list[Path], setup_notebook: Path | None,
+                 private_paths: tuple[str, ...] = (), visible_dir: Path | None = None,
+                 sandbox: Sandbox | None = None) -> None:
+        self.spec = spec
+        self.test_dirs = [d for d in test_dirs if d.is_dir()]
+        self.visible_dir = visible_dir
+        self.private_paths = private_paths
+        self.sandbox = sandbox or Sandbox(spec.preload)
+        self._own_sandbox = sandbox is None
+        self.setup_cells, self.setup_functions = _setup_cells(setup_notebook)
+
+    def close(self) -> None:
+        if self._own_sandbox:
+            self.sandbox.close()
+
+    def __enter__(self) -> Grader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the pipeline ------------------------------------------------------------------------
+    def grade(self, path: Path, label: str | None = None) -> GradeResult:
+        started = time.monotonic()
+        sub = Submission(path, label or str(path))
+        try:
+            for stage in (self.read, self.extract, self.load, self.test):
+                stage(sub)
+        finally:
+            for worker in sub.workers.values():
+                worker.stop()
+        confinement = next((w.confinement for w in sub.workers.values() if w.confinement), {})
+        return score(self.spec, sub.label, sub.sha256, sub.outcomes, sub.unavailable, sub.missing, sub.errors,
+                     time.monotonic() - started, confinement)
+
+    def read(self, sub: Submission) -> None:
+        try:
+            sub.notebook = read_notebook(sub.path)
+            sub.sha256 = sub.notebook.sha256
+            sub.errors += sub.notebook.notes
+        except SubmissionError as exc:
+            sub.errors.append(str(exc))
+            sub.unavailable = {t: f"not graded: {exc}" for t in self.spec.tasks}
+
+    def extract(self, sub: Submission) -> None:
+        if sub.notebook is None:
+            return
+        cells, notes = sub.notebook.task_cells()
+        sub.errors += notes
+        functions = set(self.setup_functions)
+        for cell in cells.values():
+            functions |= defined_functions(cell.source)
+        for task in self.spec.tasks:
+            if task not in cells:
+                reason = (f"task cell `{task}` not found: no code cell has grade_id {task!r}. Was it "
+                          "deleted, or its metadata changed? Copy the cell from a fresh release notebook.")
+                sub.unavailable[task] = reason
+                sub.missing.add(task)
+                sub.errors.append(reason)
+                continue
+            cell = cells[task]
+            label = f"<task {task}, cell {cell.index + 1}>"
+            try:
+                sub.parsed[task] = parse_cell(cell.source, label, functions)
+            except CellSyntaxError as exc:
+                sub.unavailable[task] = f"task `{task}` (cell {cell.index + 1}) does not parse: {exc}"
+
+    def load(self, sub: Submission) -> None:
+        order = list(sub.parsed)
+        policy = Policy(memory_bytes=self.spec.memory_bytes,
+                        hidden=(*self.private_paths, str(sub.path.resolve().parent)))
+        for task in self.spec.tasks:
+            if task in sub.unavailable:
+                continue
+            needed = cells_for_task(task, sub.parsed, order)
+            broken = [t for t in needed if t in sub.unavailable and t != task]
+            if broken:
+                sub.unavailable[task] = f"task `{task}` uses names from task `{broken[0]}`, which failed"
+                continue
+            code = (*self.setup_cells, *(sub.parsed[t].code() for t in needed))
+            worker = Worker(self.sandbox, code, policy, self.spec.call_timeout, self.spec.load_timeout)
+            try:
+                worker.start()
+            except SandboxError as exc:
+                worker.stop()
+                where = sub.parsed[task].label.strip("<>")
+                sub.unavailable[task] = f"{where} fails at import: {exc}"
+                continue
+            sub.workers[task] = worker
+            missing = [n for n in self.spec.tasks[task].names if n not in sub.parsed[task].defines]
+            if missing:
+                sub.errors.append(f"task `{task}` ({sub.parsed[task].label.strip('<>')}): "
+                                  f"`{missing[0]}` is not defined — did you rename it?")
+
+    def test(self, sub: Submission) -> None:
+        def namespace_for(task: str) -> RemoteNamespace:
+            if task in sub.unavailable:
+                raise TaskUnavailable(sub.unavailable[task])
+            return RemoteNamespace(sub.workers[task])
+
+        plugin = GradingPlugin(namespace_for, self.visible_dir, set(self.spec.tasks))
+        args = [str(d) for d in self.test_dirs] + [
+            "-c", str(PYTEST_INI), "--rootdir", str(self.test_dirs[0].parent),
+            "-p", "no:cacheprovider", "-p", "no:terminal", "--assert=plain",
+            "--import-mode=importlib",
+        ]
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            code = pytest.main(args, plugins=[plugin])
+        sub.errors += plugin.problems
+        if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            raise RuntimeError(f"the test suite could not run (pytest exit code {code})")
+        sub.outcomes = plugin.outcomes
+
+
+def _setup_cells(notebook: Path | None) -> tuple[tuple[CellCode, ...], set[str]]:
+    """The instructor's non-task code cells, definitions only, from the course's own notebook,
+    and the names of all functions the notebook defines (for the 'no work' rule)."""
+    if notebook is None or not notebook.is_file():
+        return (), set()
+    code = [(i, c) for i, c in enumerate(read_notebook(notebook).cells) if c.get("cell_type") == "code"]
+    functions = set().union(*(defined_functions(c["source"]) for _, c in code))
+    setup = tuple(
+        parse_cell(c["source"], f"<setup cell {i + 1}>", functions).code()
+        for i, c in code
+        if not c.get("metadata", {}).get("nbgrader", {}).get("solution")
+        and not c.get("metadata", {}).get("nbgrader", {}).get("grade")
+    )
+    return setup, functions

@@ -1,0 +1,39 @@
+"""Render results for a terminal (rich tables). Results stay data; this only draws them."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from autograder.results import GradeResult
+
+STATUS_STYLE = {"passed": "green", "partial": "yellow", "failed": "red", "missing": "red", "error": "red"}
+
+
+def task_table(result: GradeResult, title: str | None = None) -> Table:
+    table = Table(title=title or f"{result.assignment}: {result.submission['path']}")
+    for column in ("task", "score", "status", "first problem"):
+        table.add_column(column, overflow="fold")
+    for name, task in result.tasks.items():
+        label = f"{name} (bonus)" if task.bonus else name
+        style = STATUS_STYLE.get(task.status, "")
+        table.add_row(label, f"{task.score:g} / {task.max_score:g}", f"[{style}]{task.status}[/]", task.output)
+    table.add_row("[bold]total[/]", f"[bold]{result.score:g} / {result.max_score:g}[/]", "", "")
+    return table
+
+
+def print_result(result: GradeResult, console: Console, title: str | None = None) -> None:
+    console.print(task_table(result, title))
+    for error in result.errors:
+        console.print(f"[yellow]note:[/] {error}")
+
+
+def summary_table(results: dict[str, GradeResult]) -> Table:
+    table = Table(title="class summary")
+    table.add_column("submission")
+    table.add_column("score", justify="right")
+    table.add_column("problems")
+    for ident, result in results.items():
+        problems = [f"{n}: {t.status}" for n, t in result.tasks.items() if t.status != "passed"]
+        table.add_row(ident, f"{result.score:g} / {result.max_score:g}", ", ".join(problems))
+    return table

@@ -1,0 +1,60 @@
+"""Find the notebooks in what was handed in: one .ipynb, a folder, a zip, or nbgrader's
+``submitted/<student>/<hw>/`` tree. Each gets an id (student id or notebook stem) for its result."""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_ZIP_BYTES = 2 << 30
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    path: Path
+
+
+class SubmissionsError(Exception):
+    pass
+
+
+def find_submissions(path: Path, hw: str, unpack_dir: Path) -> list[Entry]:
+    if not path.exists():
+        raise SubmissionsError(f"{path}: no such file or folder")
+    if path.is_file() and path.suffix == ".zip":
+        path = _unzip(path, unpack_dir)
+    if path.is_file():
+        return [Entry(path.stem, path)]
+    nbgrader_tree = sorted(path.glob(f"*/{hw}/*.ipynb"))
+    if nbgrader_tree and all(p.parent.name == hw for p in nbgrader_tree):
+        return [Entry(p.parent.parent.name, p) for p in nbgrader_tree if p.stem == hw] or \
+            [Entry(p.parent.parent.name, p) for p in nbgrader_tree]
+    notebooks = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for nb in notebooks:
+        ident = nb.stem if nb.stem not in seen else f"{nb.parent.name}-{nb.stem}"
+        seen.add(ident)
+        entries.append(Entry(ident, nb))
+    if not entries:
+        raise SubmissionsError(f"{path}: no .ipynb files found")
+    return entries
+
+
+def _unzip(archive: Path, target: Path) -> Path:
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            total = sum(i.file_size for i in zf.infolist())
+            if total > MAX_ZIP_BYTES:
+                raise SubmissionsError(f"{archive.name}: unpacks to {total >> 20} MiB, over the limit")
+            root = target.resolve()
+            for info in zf.infolist():
+                dest = (root / info.filename).resolve()
+                if not dest.is_relative_to(root):  # "../" entries stay inside the target
+                    raise SubmissionsError(f"{archive.name}: entry {info.filename!r} points outside the archive")
+            zf.extractall(root)
+    except zipfile.BadZipFile:
+        raise SubmissionsError(f"{archive.name}: not a valid zip file") from None
+    return target

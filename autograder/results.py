@@ -1,0 +1,53 @@
+"""Results are data: frozen dataclasses that serialise to the contract's JSON (a superset of
+Gradescope's results.json). Rendering lives in ``grade/report.py``."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TestResult:
+    name: str
+    task: str
+    score: float
+    max_score: float
+    status: str  # "passed" | "failed"
+    output: str
+    visibility: str  # "visible" | "hidden"
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    score: float
+    max_score: float
+    bonus: bool
+    status: str  # "passed" | "partial" | "failed" | "missing" | "error"
+    output: str = ""
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    assignment: str
+    submission: dict[str, str]
+    score: float
+    max_score: float
+    tasks: dict[str, TaskResult]
+    tests: list[TestResult]
+    errors: list[str]
+    execution_time: float
+    sandbox: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def write_json(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+def round_score(x: float) -> float:
+    return round(x + 0.0, 4)

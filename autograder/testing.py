@@ -1,0 +1,76 @@
+"""Helpers for writing hidden tests: readable failures, remote probes.
+
+Every assertion message here is safe to show a student: it says what is wrong with the result,
+never how the test computed what it expected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+
+from autograder.sandbox.client import RemoteNamespace, StudentError
+
+_PROBES = '''
+import torch
+
+def changed_inputs(fn, args, kwargs):
+    def snapshot(v):
+        return v.detach().clone() if isinstance(v, torch.Tensor) else None
+    before = [snapshot(a) for a in args] + [snapshot(v) for v in kwargs.values()]
+    fn(*args, **kwargs)
+    after = list(args) + list(kwargs.values())
+    names = [f"argument {i + 1}" for i in range(len(args))] + [f"`{k}`" for k in kwargs]
+    return [n for n, b, a in zip(names, before, after) if b is not None and not torch.equal(b, a.detach())]
+'''
+
+
+def scalar(value: Any, fn: str, dtype: torch.dtype | None = None) -> torch.Tensor:
+    """Check that ``fn`` returned a 0-d floating tensor (of ``dtype`` when given)."""
+    if not isinstance(value, torch.Tensor):
+        raise AssertionError(f"{fn} should return a 0-d tensor, not a {type(value).__name__}")
+    if value.dim() != 0:
+        raise AssertionError(f"{fn} should return a 0-d tensor, not one of shape {tuple(value.shape)}")
+    if dtype is not None and value.dtype != dtype:
+        raise AssertionError(f"{fn} should return the inputs' dtype {dtype}, not {value.dtype}")
+    return value
+
+
+def assert_close(actual: Any, expected: torch.Tensor | float, what: str, *, rtol: float = 1e-5,
+                 atol: float = 1e-6) -> None:
+    expected_t = torch.as_tensor(expected, dtype=torch.float64)
+    if not isinstance(actual, torch.Tensor):
+        raise AssertionError(f"{what}: expected a tensor, got a {type(actual).__name__}")
+    if actual.shape != expected_t.shape:
+        raise AssertionError(f"{what}: shape {tuple(actual.shape)}, expected {tuple(expected_t.shape)}")
+    got = actual.detach().to(torch.float64)
+    if not torch.isfinite(got).all():
+        raise AssertionError(f"{what}: the result contains inf or nan")
+    if not torch.allclose(got, expected_t, rtol=rtol, atol=atol):
+        worst = (got - expected_t).abs().max().item()
+        raise AssertionError(f"{what}: off by up to {worst:.3g} from the correct value")
+
+
+def changed_inputs(student: RemoteNamespace, fn: str, *args: Any, **kwargs: Any) -> list[str]:
+    """Which arguments ``fn`` modified in place (compared inside the worker)."""
+    probes = student.define(_PROBES)
+    return probes.changed_inputs(student.value(fn), list(args), kwargs)
+
+
+def assert_inputs_unchanged(student: RemoteNamespace, fn: str, *args: Any, **kwargs: Any) -> None:
+    changed = changed_inputs(student, fn, *args, **kwargs)
+    if changed:
+        raise AssertionError(f"{fn} modified its input in place ({', '.join(changed)}); work on a copy")
+
+
+def expect_error(call: Callable[[], Any], type_name: str, when: str) -> None:
+    """``call()`` must raise ``type_name`` (or a subclass) inside the student's code."""
+    try:
+        call()
+    except StudentError as exc:
+        if exc.is_a(type_name):
+            return
+        raise AssertionError(f"{when}: expected {type_name}, but {exc.type_name} was raised") from None
+    raise AssertionError(f"{when}: expected {type_name}, but nothing was raised")

@@ -1,0 +1,22 @@
+"""Public tests of task `nt_xent`: what `autograder check` runs on your notebook."""
+
+import math
+
+import pytest
+import torch
+
+pytestmark = pytest.mark.task("nt_xent")
+
+
+def test_public_nt_xent__returns_a_0d_tensor(student):
+    """nt_xent_loss returns a 0-d tensor of the inputs' dtype"""
+    loss = student.nt_xent_loss(torch.randn(4, 3), torch.randn(4, 3))
+    assert isinstance(loss, torch.Tensor) and loss.dim() == 0, "return a 0-d tensor"
+    assert loss.dtype == torch.float32, "return the inputs' dtype"
+
+
+def test_public_nt_xent__identical_rows_give_log_2n_minus_1(student):
+    """when all 2N rows are identical the loss is log(2N - 1)"""
+    z = torch.ones(3, 4)
+    loss = student.nt_xent_loss(z, z)
+    assert abs(float(loss) - math.log(5)) < 1e-5, "identical rows should give log(2N - 1)"
