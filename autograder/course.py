@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ASSIGNMENT_IDS = ("hw1_pretext", "hw2_contrastive", "hw3_lms")
@@ -40,6 +40,9 @@ class AssignmentSpec:
     preload: tuple[str, ...] = ("torch", "numpy")
     memory_bytes: int = 6 << 30
     extra: dict[str, object] = field(default_factory=dict)
+
+    def restricted_to(self, tasks: set[str]) -> AssignmentSpec:
+        return replace(self, tasks={n: t for n, t in self.tasks.items() if n in tasks})
 
     @property
     def max_score(self) -> float:

@@ -38,6 +38,7 @@ class Submission:
 
     path: Path
     label: str
+    tasks: set[str]
     sha256: str = ""
     notebook: ReadNotebook | None = None
     parsed: dict[str, ParsedCell] = field(default_factory=dict)
@@ -71,9 +72,10 @@ class Grader:
         self.close()
 
     # -- the pipeline ------------------------------------------------------------------------
-    def grade(self, path: Path, label: str | None = None) -> GradeResult:
+    def grade(self, path: Path, label: str | None = None, only_tasks: set[str] | None = None) -> GradeResult:
+        """Grade one notebook; ``only_tasks`` restricts the tests (the audit grades one task)."""
         started = time.monotonic()
-        sub = Submission(path, label or str(path))
+        sub = Submission(path, label or str(path), only_tasks or set(self.spec.tasks))
         try:
             for stage in (self.read, self.extract, self.load, self.test):
                 stage(sub)
@@ -81,7 +83,8 @@ class Grader:
             for worker in sub.workers.values():
                 worker.stop()
         confinement = next((w.confinement for w in sub.workers.values() if w.confinement), {})
-        return score(self.spec, sub.label, sub.sha256, sub.outcomes, sub.unavailable, sub.missing, sub.errors,
+        spec = self.spec if sub.tasks == set(self.spec.tasks) else self.spec.restricted_to(sub.tasks)
+        return score(spec, sub.label, sub.sha256, sub.outcomes, sub.unavailable, sub.missing, sub.errors,
                      time.monotonic() - started, confinement)
 
     def read(self, sub: Submission) -> None:
@@ -112,16 +115,22 @@ class Grader:
             cell = cells[task]
             label = f"<task {task}, cell {cell.index + 1}>"
             try:
-                sub.parsed[task] = parse_cell(cell.source, label, functions)
+                sub.parsed[task] = parsed = parse_cell(cell.source, label, functions)
             except CellSyntaxError as exc:
                 sub.unavailable[task] = f"task `{task}` (cell {cell.index + 1}) does not parse: {exc}"
+                continue
+            if parsed.dropped_lines:
+                lines = ", ".join(map(str, parsed.dropped_lines[:5]))
+                sub.errors.append(f"task `{task}` (cell {cell.index + 1}): top-level code at line(s) {lines} "
+                                  "was not run when grading (a task cell may only hold imports, "
+                                  "definitions and constants)")
 
     def load(self, sub: Submission) -> None:
         order = list(sub.parsed)
         policy = Policy(memory_bytes=self.spec.memory_bytes,
                         hidden=(*self.private_paths, str(sub.path.resolve().parent)))
         for task in self.spec.tasks:
-            if task in sub.unavailable:
+            if task in sub.unavailable or task not in sub.tasks:
                 continue
             needed = cells_for_task(task, sub.parsed, order)
             broken = [t for t in needed if t in sub.unavailable and t != task]
@@ -149,7 +158,7 @@ class Grader:
                 raise TaskUnavailable(sub.unavailable[task])
             return RemoteNamespace(sub.workers[task])
 
-        plugin = GradingPlugin(namespace_for, self.visible_dir, set(self.spec.tasks))
+        plugin = GradingPlugin(namespace_for, self.visible_dir, set(self.spec.tasks), sub.tasks)
         args = [str(d) for d in self.test_dirs] + [
             "-c", str(PYTEST_INI), "--rootdir", str(self.test_dirs[0].parent),
             "-p", "no:cacheprovider", "-p", "no:terminal", "--assert=plain",

@@ -66,10 +66,11 @@ def readable_reason(exc: BaseException, item: pytest.Item) -> str:
 
 class GradingPlugin:
     def __init__(self, namespace_for: Callable[[str], RemoteNamespace], visible_root: Path | None,
-                 tasks: set[str]) -> None:
+                 tasks: set[str], selected: set[str]) -> None:
         self._namespace_for = namespace_for
         self._visible_root = visible_root
         self._tasks = tasks
+        self._selected = selected
         self.outcomes: list[TestOutcome] = []
         self.problems: list[str] = []
 
@@ -77,11 +78,15 @@ class GradingPlugin:
         config.addinivalue_line("markers", "task(name): the notebook task (grade_id) a test grades")
         config.addinivalue_line("markers", "weight(w): the test's weight within its task (default 1)")
 
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         for item in items:
             task = _task_of(item)
             if task not in self._tasks:
                 self.problems.append(f"test {item.nodeid} names unknown task {task!r}")
+        deselected = [i for i in items if _task_of(i) not in self._selected]
+        if deselected:
+            items[:] = [i for i in items if _task_of(i) in self._selected]
+            config.hook.pytest_deselected(items=deselected)
 
     @pytest.fixture
     def student(self, request: pytest.FixtureRequest) -> RemoteNamespace:
@@ -95,7 +100,7 @@ class GradingPlugin:
         if not final or report.skipped:
             return
         task = _task_of(item)
-        if task not in self._tasks:
+        if task not in self._selected:
             return
         reason = "" if report.passed else (
             readable_reason(call.excinfo.value, item) if call.excinfo else "failed")

@@ -68,7 +68,7 @@ class WorkerState:
                 try:
                     exec(code, self.namespace)
                 except BaseException as exc:  # noqa: B036 - SystemExit in a cell is the cell's error
-                    if not soft:
+                    if not soft or not isinstance(exc, Exception):  # exiting at import is fatal
                         raise
                     warnings.append(f"{label}, line {line}: skipped ({_describe(exc)})")
         return warnings
