@@ -59,7 +59,7 @@ class Grader:
         self.private_paths = private_paths
         self.sandbox = sandbox or Sandbox(spec.preload)
         self._own_sandbox = sandbox is None
-        self.setup_cells, self.setup_functions = _setup_cells(setup_notebook)
+        self.setup_cells, self.setup_functions, self.setup_sources = _setup_cells(setup_notebook)
 
     def close(self) -> None:
         if self._own_sandbox:
@@ -100,7 +100,7 @@ class Grader:
         if sub.notebook is None:
             return
         cells, notes = sub.notebook.task_cells()
-        sub.errors += notes
+        sub.errors += notes + self._edited_setup_cells(sub.notebook)
         functions = set(self.setup_functions)
         for cell in cells.values():
             functions |= defined_functions(cell.source)
@@ -124,6 +124,15 @@ class Grader:
                 sub.errors.append(f"task `{task}` (cell {cell.index + 1}): top-level code at line(s) {lines} "
                                   "was not run when grading (a task cell may only hold imports, "
                                   "definitions and constants)")
+
+    def _edited_setup_cells(self, notebook: ReadNotebook) -> list[str]:
+        notes = []
+        for index, cell in enumerate(notebook.cells):
+            grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if grade_id in self.setup_sources and cell["source"].strip() != self.setup_sources[grade_id].strip():
+                notes.append(f"cell {index + 1} (`{grade_id}`) was edited; the instructor's version "
+                             "was used when grading")
+        return notes
 
     def load(self, sub: Submission) -> None:
         order = list(sub.parsed)
@@ -172,17 +181,18 @@ class Grader:
         sub.outcomes = plugin.outcomes
 
 
-def _setup_cells(notebook: Path | None) -> tuple[tuple[CellCode, ...], set[str]]:
-    """The instructor's non-task code cells, definitions only, from the course's own notebook,
-    and the names of all functions the notebook defines (for the 'no work' rule)."""
+def _setup_cells(notebook: Path | None) -> tuple[tuple[CellCode, ...], set[str], dict[str, str]]:
+    """The instructor's non-task code cells, definitions only, from the course's own notebook;
+    the names of all functions the notebook defines (for the 'no work' rule); and the set-up
+    cells' sources by grade_id (to tell a student that an edited locked cell did not count)."""
     if notebook is None or not notebook.is_file():
-        return (), set()
+        return (), set(), {}
     code = [(i, c) for i, c in enumerate(read_notebook(notebook).cells) if c.get("cell_type") == "code"]
     functions = set().union(*(defined_functions(c["source"]) for _, c in code))
-    setup = tuple(
-        parse_cell(c["source"], f"<setup cell {i + 1}>", functions).code()
-        for i, c in code
-        if not c.get("metadata", {}).get("nbgrader", {}).get("solution")
-        and not c.get("metadata", {}).get("nbgrader", {}).get("grade")
-    )
-    return setup, functions
+    setup = [(i, c) for i, c in code
+             if not c.get("metadata", {}).get("nbgrader", {}).get("solution")
+             and not c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    cells = tuple(parse_cell(c["source"], f"<setup cell {i + 1}>", functions).code() for i, c in setup)
+    sources = {c["metadata"]["nbgrader"]["grade_id"]: c["source"] for _, c in setup
+               if isinstance(c.get("metadata", {}).get("nbgrader", {}).get("grade_id"), str)}
+    return cells, functions, sources

@@ -57,8 +57,10 @@ def readable_reason(exc: BaseException, item: pytest.Item) -> str:
     elif isinstance(exc, SandboxError):
         text = str(exc)
     elif isinstance(exc, AssertionError):
-        message = str(exc).strip()
-        text = message if message else f"check failed: {describe_test(item)}"
+        # Only the author's message: pytest's assertion introspection (when rewriting is active)
+        # would show the hidden test's expression, so anything from "assert ..." on is dropped.
+        message = str(exc).strip().split("\n", 1)[0]
+        text = message if message and not message.startswith("assert ") else f"check failed: {describe_test(item)}"
     else:
         text = f"the result could not be checked ({type(exc).__name__}: {str(exc)[:200]})"
     return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"

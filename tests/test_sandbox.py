@@ -1,0 +1,170 @@
+"""The sandboxed worker: confinement, limits, recovery and the remote-call layer."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import torch
+
+from autograder.sandbox.client import (
+    CellCode, RemoteNamespace, Sandbox, Statement, StudentError, Worker, WorkerCrashed, WorkerTimeout,
+)
+from autograder.sandbox.confine import Policy
+
+PROBES = '''
+import os, socket, threading, time, torch
+
+def environment():
+    return dict(os.environ)
+
+def listing(path):
+    return sorted(os.listdir(path))
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+def connect():
+    s = socket.socket()
+    s.settimeout(1)
+    s.connect(("127.0.0.1", 9))
+
+def identity():
+    return os.getuid(), os.getpid(), os.getcwd()
+
+def write(path):
+    with open(path, "w") as f:
+        f.write("x")
+
+def spin():
+    while True:
+        pass
+
+def hog():
+    return torch.empty(64 << 30, dtype=torch.uint8).sum()
+
+def die():
+    os._exit(9)
+
+def bump(x, by=1):
+    return x + by
+
+class Box:
+    def __init__(self):
+        self.items = []
+    def put(self, item):
+        self.items.append(item)
+        return len(self.items)
+    def __len__(self):
+        return len(self.items)
+    def __iter__(self):
+        return iter(self.items)
+
+def square_sum(x):
+    return (x ** 2).sum()
+'''
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(("torch",)) as sb:
+        yield sb
+
+
+@pytest.fixture
+def secret_dir(tmp_path: Path) -> Path:
+    (tmp_path / "hidden_test.py").write_text("ANSWER = 42\n")
+    return tmp_path
+
+
+def make_worker(sandbox: Sandbox, hidden: Path, **policy) -> Worker:
+    cell = CellCode("<task probe, cell 1>", (Statement(PROBES, 1, False),))
+    return Worker(sandbox, (cell,), Policy(hidden=(str(hidden),), **policy), call_timeout=3, load_timeout=10)
+
+
+@pytest.fixture
+def student(sandbox, secret_dir) -> Iterator[RemoteNamespace]:
+    worker = make_worker(sandbox, secret_dir)
+    yield RemoteNamespace(worker)
+    worker.stop()
+
+
+def test_environment__is_scrubbed(student, monkeypatch):
+    env = student.environment()
+    assert not any("KEY" in k or "TOKEN" in k or "SECRET" in k for k in env)
+    assert env["HOME"] == os.getcwd() or env["HOME"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="namespaces need root")
+def test_hidden_paths__are_empty_inside_the_worker(student, secret_dir):
+    try:
+        assert student.listing(str(secret_dir)) == []
+    except StudentError as exc:  # under /tmp the folder is not there at all: /tmp is private
+        assert exc.is_a("FileNotFoundError")
+    with pytest.raises(StudentError, match="No such file"):
+        student.read(str(secret_dir / "hidden_test.py"))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="namespaces need root")
+def test_worker__runs_as_nobody_as_pid_1_without_network(student):
+    uid, pid, cwd = student.identity()
+    assert uid == 65534 and pid == 1 and cwd == "/tmp/work"
+    with pytest.raises(StudentError, match="unreachable|refused|Permission"):
+        student.connect()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="namespaces need root")
+def test_writes_outside_scratch__are_refused(student, tmp_path):
+    with pytest.raises(StudentError, match="Permission denied|Read-only|No such file"):
+        student.write("/etc/autograder-probe")
+    assert not Path("/etc/autograder-probe").exists()
+
+
+def test_endless_loop__times_out_and_a_fresh_worker_serves_the_next_call(student):
+    with pytest.raises(WorkerTimeout, match="no answer within 3 s"):
+        student.spin()
+    assert student.bump(1) == 2
+
+
+def test_exit__is_reported_and_recovered(student):
+    with pytest.raises(WorkerCrashed, match="exited with code 9"):
+        student.die()
+    assert student.bump(2, by=5) == 7
+
+
+def test_memory_hog__fails_the_call_not_the_grader(sandbox, secret_dir):
+    worker = make_worker(sandbox, secret_dir, memory_bytes=3 << 30)
+    try:
+        with pytest.raises((StudentError, WorkerCrashed)):
+            RemoteNamespace(worker).hog()
+    finally:
+        worker.stop()
+
+
+def test_handles__keep_state_in_the_worker_and_go_stale_after_a_restart(student):
+    box = student.Box()
+    assert box.put(torch.ones(2)) == 1 and box.put("x") == 2
+    assert len(box) == 2
+    first, second = list(box)
+    assert torch.equal(first, torch.ones(2)) and second == "x"
+    with pytest.raises(WorkerTimeout):
+        student.spin()
+    with pytest.raises(WorkerCrashed, match="ended"):
+        box.put(1)
+
+
+def test_with_grad__returns_gradients_of_arguments(student):
+    x = torch.tensor([1.0, -2.0], requires_grad=True)
+    value, grads, _ = student.square_sum.with_grad(x)
+    assert float(value) == 5.0 and torch.equal(grads[0], torch.tensor([2.0, -4.0]))
+
+
+def test_new_and_define__build_library_objects_and_helpers_in_the_worker(student):
+    layer = student.new("torch.nn:Linear", 3, 2)
+    assert layer.weight.shape == (2, 3)
+    helpers = student.define("def count(m):\n    return sum(p.numel() for p in m.parameters())\n")
+    assert helpers.count(layer) == 8
+    assert student.generator(0).initial_seed() == 0
