@@ -9,8 +9,14 @@ import click
 from rich.console import Console
 
 from autograder.course import Course, CourseError
+from autograder.sandbox.template import Sandbox
 
 console = Console()
+
+
+def _early_sandbox(preload: tuple[str, ...]) -> Sandbox:
+    """Start the sandbox template before this process imports torch, so both load at once."""
+    return Sandbox(preload)
 
 
 def _course(path: Path | None) -> Course:
@@ -53,10 +59,12 @@ def release(assignments: tuple[str, ...], no_execute: bool, course_dir: Path | N
 def grade(hw: str, submission: Path, json_out: Path | None, out_dir: Path | None, jobs: int,
           course_dir: Path | None) -> None:
     """Grade a notebook, a folder or zip of notebooks, or an nbgrader submitted/ tree."""
-    from autograder import grade as verb
+    course = _course(course_dir)
+    with _early_sandbox(course.manifest(course.check_assignment(hw)).preload) as sandbox:
+        from autograder import grade as verb
 
-    verb.main(course=_course(course_dir), hw=hw, submission=submission, json_out=json_out,
-              out_dir=out_dir, jobs=jobs, console=console)
+        verb.main(course=course, hw=hw, submission=submission, json_out=json_out,
+                  out_dir=out_dir, jobs=jobs, console=console, sandbox=sandbox)
 
 
 @cli.command()
@@ -64,9 +72,10 @@ def grade(hw: str, submission: Path, json_out: Path | None, out_dir: Path | None
 @click.option("--hw", default=None, help="Assignment id (default: the notebook's file name).")
 def check(notebook: Path, hw: str | None) -> None:
     """Run the public tests on your notebook before you submit."""
-    from autograder import grade as verb
+    with _early_sandbox(("torch", "numpy", "torchvision")) as sandbox:
+        from autograder import grade as verb
 
-    verb.check(notebook=notebook, hw=hw, console=console)
+        verb.check(notebook=notebook, hw=hw, console=console, sandbox=sandbox)
 
 
 @cli.command()

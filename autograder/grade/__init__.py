@@ -14,9 +14,11 @@ from autograder.grade.engine import Grader
 from autograder.grade.report import print_result, summary_table
 from autograder.grade.submissions import Entry, find_submissions
 from autograder.results import GradeResult
+from autograder.sandbox.template import Sandbox
 
 
-def course_grader(course: Course, hw: str, extra_private: tuple[str, ...] = ()) -> Grader:
+def course_grader(course: Course, hw: str, extra_private: tuple[str, ...] = (),
+                  sandbox: Sandbox | None = None) -> Grader:
     """The instructor's grader: public and hidden tests, set-up cells from the course notebook."""
     course.check_assignment(hw)
     spec = course.manifest(hw)
@@ -26,16 +28,18 @@ def course_grader(course: Course, hw: str, extra_private: tuple[str, ...] = ()) 
         setup_notebook=course.source_notebook(hw),
         private_paths=(*course.private_paths(), *extra_private),
         visible_dir=course.public_tests(hw),
+        sandbox=sandbox,
     )
 
 
 def main(*, course: Course, hw: str, submission: Path, json_out: Path | None = None,
-         out_dir: Path | None = None, jobs: int = 1, console: Console | None = None) -> dict[str, GradeResult]:
+         out_dir: Path | None = None, jobs: int = 1, console: Console | None = None,
+         sandbox: Sandbox | None = None) -> dict[str, GradeResult]:
     console = console or Console()
     with tempfile.TemporaryDirectory(prefix="autograder-unzip-") as unpack:
         entries = find_submissions(submission, hw, Path(unpack))
         extra = tuple(str(p.resolve()) for p in (out_dir, json_out) if p is not None)
-        with course_grader(course, hw, extra) as grader:
+        with course_grader(course, hw, extra, sandbox) as grader:
             results = grade_all(grader, entries, console)
     if len(entries) == 1 and out_dir is None:
         only = next(iter(results.values()))
@@ -47,6 +51,8 @@ def main(*, course: Course, hw: str, submission: Path, json_out: Path | None = N
     target = out_dir or Path("grades") / hw
     for ident, result in results.items():
         result.write_json(target / f"{ident}.json")
+        if len(results) <= 10:  # a small batch (the demo, a TA's spot check): every table
+            print_result(result, console, title=f"{ident}: {result.submission['path']}")
     write_summary(results, target)
     console.print(summary_table(results))
     console.print(f"{len(results)} results and summary.csv / summary.json written to {target}")
@@ -77,7 +83,8 @@ def write_summary(results: dict[str, GradeResult], folder: Path) -> None:
     (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
 
 
-def check(*, notebook: Path, hw: str | None = None, console: Console | None = None) -> GradeResult:
+def check(*, notebook: Path, hw: str | None = None, console: Console | None = None,
+          sandbox: Sandbox | None = None) -> GradeResult:
     """The student's self-check: public tests only, against the student's own notebook."""
     console = console or Console()
     folder = notebook.resolve().parent
@@ -88,7 +95,7 @@ def check(*, notebook: Path, hw: str | None = None, console: Console | None = No
         course = Course.find()
         spec, tests = course.manifest(course.check_assignment(hw)), course.public_tests(hw)
     with Grader(spec, [tests], setup_notebook=notebook, private_paths=(str(folder),),
-                visible_dir=tests) as grader:
+                visible_dir=tests, sandbox=sandbox) as grader:
         result = grader.grade(notebook, label=str(notebook))
     print_result(result, console, title=f"{hw}: public tests only (the hidden tests decide the grade)")
     return result

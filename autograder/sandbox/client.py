@@ -21,8 +21,8 @@ from typing import Any
 
 from autograder.sandbox import codec, protocol
 from autograder.sandbox.confine import Policy
+from autograder.sandbox.template import Sandbox
 
-DEFAULT_PRELOAD = ("torch", "numpy")
 
 
 class SandboxError(Exception):
@@ -64,61 +64,6 @@ class Statement:
 class CellCode:
     label: str  # the traceback filename: "<task nt_xent, cell 14>"
     statements: tuple[Statement, ...]
-
-
-class Sandbox:
-    """One zygote for the grader's lifetime; call ``spawn`` for each worker."""
-
-    def __init__(self, preload: tuple[str, ...] = DEFAULT_PRELOAD) -> None:
-        self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = {k: os.environ[k] for k in ("PATH", "LANG", "OMP_NUM_THREADS") if k in os.environ}
-        debug = os.environ.get("AUTOGRADER_DEBUG") == "1"
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno()), *preload],
-            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL,
-            stdout=None if debug else subprocess.DEVNULL, stderr=None if debug else subprocess.DEVNULL,
-        )
-        theirs.close()
-        self._ready = False  # the template imports torch while the grader loads its own modules
-
-    def _wait_ready(self) -> None:
-        if self._ready:
-            return
-        self._control.settimeout(120)
-        if json.loads(self._control.recv(1 << 16) or b"{}").get("ready") is not True:
-            raise RuntimeError("the sandbox template process failed to start")
-        self._ready = True
-
-    def spawn(self, policy: Policy) -> tuple[socket.socket, int]:
-        self._wait_ready()
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        request = json.dumps({"op": "spawn", "policy": asdict(policy)}).encode()
-        socket.send_fds(self._control, [request], [theirs.fileno()])
-        theirs.close()
-        return ours, int(json.loads(self._control.recv(1 << 16))["pid"])
-
-    def exit_status(self, keeper_pid: int, wait: float = 0.5) -> int | None:
-        deadline = time.monotonic() + wait
-        while True:
-            self._control.sendall(json.dumps({"op": "status", "pid": keeper_pid}).encode())
-            status = json.loads(self._control.recv(1 << 16)).get("status")
-            if status is not None or time.monotonic() > deadline:
-                return status
-            time.sleep(0.02)
-
-    def close(self) -> None:
-        self._control.close()
-        try:
-            self._process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-
-    def __enter__(self) -> Sandbox:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
 
 def describe_exit(status: int | None) -> str:

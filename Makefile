@@ -1,0 +1,44 @@
+# The two commands a fresh machine needs: `make demo` and `make test` (both install first).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO := demo-out
+
+.PHONY: install demo test test-fast release lint bench clean
+
+install: $(STAMP)
+
+# Re-installs only when pyproject.toml changes; torch and torchvision come from this machine's disk.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+demo: install
+	$(BIN)/autograder release
+	rm -rf $(DEMO) && mkdir -p $(DEMO)/submissions
+	cp solutions/hw2_contrastive/hw2_contrastive.ipynb $(DEMO)/submissions/solution.ipynb
+	cp release/hw2_contrastive/hw2_contrastive.ipynb $(DEMO)/submissions/untouched_release.ipynb
+	cp examples/hw2_contrastive/student_mistake.ipynb $(DEMO)/submissions/student_mistake.ipynb
+	$(BIN)/autograder grade --hw hw2_contrastive $(DEMO)/submissions --out $(DEMO)/results
+
+test: install
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow"
+
+release: install
+	$(BIN)/autograder release
+
+lint: install
+	$(BIN)/ruff check autograder tests hidden_tests bench
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/grade_one.py
+
+clean:
+	rm -rf $(DEMO) grades .mypy_cache .ruff_cache
