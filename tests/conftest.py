@@ -128,6 +128,7 @@ def toy_notebook(sources: dict[str, str | None]) -> nbformat.NotebookNode:
     setup = new_code_cell(SETUP)
     setup.metadata["nbgrader"] = {"grade": False, "solution": False, "locked": True,
                                   "grade_id": "setup", "schema_version": 3, "task": False}
+    setup.metadata["tags"] = ["setup"]
     cells = [new_markdown_cell("# Toy assignment"), setup]
     cells += [task_cell(t, s) for t, s in sources.items() if s is not None]
     return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",

@@ -30,6 +30,7 @@ from autograder.sandbox.client import CellCode, RemoteNamespace, Sandbox, Sandbo
 from autograder.sandbox.confine import Policy
 
 PYTEST_INI = Path(__file__).with_name("pytest_grading.ini")
+SETUP_TAG = "setup"  # instructor cells with this tag run (definitions only) before every task cell
 
 
 @dataclass
@@ -182,16 +183,15 @@ class Grader:
 
 
 def _setup_cells(notebook: Path | None) -> tuple[tuple[CellCode, ...], set[str], dict[str, str]]:
-    """The instructor's non-task code cells, definitions only, from the course's own notebook;
+    """The instructor's cells tagged ``setup``, definitions only, from the course's own notebook;
     the names of all functions the notebook defines (for the 'no work' rule); and the set-up
     cells' sources by grade_id (to tell a student that an edited locked cell did not count)."""
     if notebook is None or not notebook.is_file():
         return (), set(), {}
     code = [(i, c) for i, c in enumerate(read_notebook(notebook).cells) if c.get("cell_type") == "code"]
     functions = set().union(*(defined_functions(c["source"]) for _, c in code))
-    setup = [(i, c) for i, c in code
-             if not c.get("metadata", {}).get("nbgrader", {}).get("solution")
-             and not c.get("metadata", {}).get("nbgrader", {}).get("grade")]
+    setup = [(i, c) for i, c in code if SETUP_TAG in c.get("metadata", {}).get("tags", [])
+             and not c.get("metadata", {}).get("nbgrader", {}).get("solution")]
     cells = tuple(parse_cell(c["source"], f"<setup cell {i + 1}>", functions).code() for i, c in setup)
     sources = {c["metadata"]["nbgrader"]["grade_id"]: c["source"] for _, c in setup
                if isinstance(c.get("metadata", {}).get("nbgrader", {}).get("grade_id"), str)}

@@ -7,8 +7,8 @@ Rules (the notebook tells students the same):
   work such as training, not a constant); a kept assignment that fails is skipped with a warning;
 - everything else at top level (calls, loops, ``if``, ``with``, prints, plots) is dropped;
 - ``try`` blocks made only of imports and definitions are kept (optional imports).
-A task's worker also gets the instructor's set-up cells (taken from the course's own notebook, so
-a student's edits to locked cells do not count) and any other task cell whose names it uses.
+A task's worker also gets the instructor's cells tagged ``setup`` (taken from the course's own
+notebook, so a student's edits to them do not count) and any other task cell whose names it uses.
 """
 
 from __future__ import annotations
