@@ -6,6 +6,7 @@ never how the test computed what it expected.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,20 @@ def changed_inputs(fn, args, kwargs):
     names = [f"argument {i + 1}" for i in range(len(args))] + [f"`{k}`" for k in kwargs]
     return [n for n, b, a in zip(names, before, after) if b is not None and not torch.equal(b, a.detach())]
 '''
+
+
+SEED_VARIABLE = "AUTOGRADER_SEED"
+
+
+def seed(base: int) -> int:
+    """A test's seed: ``base`` shifted by the sweep offset (``bench/seed_sweep.py`` sets
+    AUTOGRADER_SEED to run every hidden test under many seeds; normal grading uses offset 0)."""
+    return base + 1_000_003 * int(os.environ.get(SEED_VARIABLE, "0"))
+
+
+def generator(base: int) -> torch.Generator:
+    """A seeded generator for building test inputs (see ``seed``)."""
+    return torch.Generator().manual_seed(seed(base))
 
 
 def scalar(value: Any, fn: str, dtype: torch.dtype | None = None) -> torch.Tensor:

@@ -28,6 +28,7 @@ from autograder.grade.scoring import score
 from autograder.results import GradeResult
 from autograder.sandbox.client import CellCode, RemoteNamespace, Sandbox, SandboxError, Worker
 from autograder.sandbox.confine import Policy
+from autograder.testing import seed
 
 PYTEST_INI = Path(__file__).with_name("pytest_grading.ini")
 SETUP_TAG = "setup"  # instructor cells with this tag run (definitions only) before every task cell
@@ -138,7 +139,8 @@ class Grader:
     def load(self, sub: Submission) -> None:
         order = list(sub.parsed)
         policy = Policy(memory_bytes=self.spec.memory_bytes,
-                        hidden=(*self.private_paths, str(sub.path.resolve().parent)))
+                        hidden=(*self.private_paths, str(sub.path.resolve().parent)),
+                        seed=seed(0))
         for task in self.spec.tasks:
             if task in sub.unavailable or task not in sub.tasks:
                 continue

@@ -47,6 +47,7 @@ class Policy:
     threads: int = 1
     hidden: tuple[str, ...] = ()  # course root, submissions, outputs: absent inside the sandbox
     force_fallback: bool = False  # tests use this to exercise the no-namespace path
+    seed: int = 0  # torch / numpy / random global seeds of the worker (varied by the seed sweep)
 
 
 @dataclass(frozen=True)

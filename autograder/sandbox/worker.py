@@ -169,9 +169,15 @@ def main(channel: socket.socket, policy: Policy, namespaces: bool) -> None:
         os.dup2(devnull, fd)
     confinement = confine_worker(policy, namespaces)
     sys.stdout = sys.stderr = _Sink()
+    import random
+
+    import numpy
     import torch
 
     torch.set_num_threads(policy.threads)
+    torch.manual_seed(policy.seed)  # forked workers would otherwise all share the template's state
+    numpy.random.seed(policy.seed % 2**32)
+    random.seed(policy.seed)
     state = WorkerState()
     protocol.send_message(channel, codec.dumps(codec.to_wire(("ready", confinement.as_dict()))))
     while True:

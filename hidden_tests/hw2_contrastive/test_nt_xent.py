@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from autograder.testing import assert_close, assert_inputs_unchanged, scalar
+from autograder.testing import assert_close, assert_inputs_unchanged, generator, scalar
 
 pytestmark = pytest.mark.task("nt_xent")
 
@@ -39,7 +39,7 @@ def reference(z1: torch.Tensor, z2: torch.Tensor, temperature: float) -> torch.T
 
 
 def views(seed: int, n: int, d: int, dtype=torch.float64, scale: float = 1.0):
-    g = torch.Generator().manual_seed(seed)
+    g = generator(seed)
     z1 = torch.randn(n, d, generator=g, dtype=dtype) * scale
     z2 = z1 + 0.5 * torch.randn(n, d, generator=g, dtype=dtype) * scale
     return z1, z2
@@ -63,7 +63,7 @@ def test_nt_xent__default_temperature_is_0_5(student):
 
 @pytest.mark.parametrize("n", [2, 5])
 def test_nt_xent__collapsed_embeddings_give_log_2n_minus_1(student, n):
-    row = torch.randn(1, 7, generator=torch.Generator().manual_seed(n), dtype=torch.float64)
+    row = torch.randn(1, 7, generator=generator(n), dtype=torch.float64)
     z = row.repeat(n, 1)
     assert_close(student.nt_xent_loss(z, z.clone(), temperature=0.3), math.log(2 * n - 1),
                  f"when all 2N rows are identical (N={n}) every anchor's loss is log(2N - 1)", rtol=1e-6)
@@ -77,7 +77,7 @@ def test_nt_xent__single_pair_gives_zero(student):
 
 def test_nt_xent__invariant_to_rescaling_rows(student):
     z1, z2 = views(11, 6, 9)
-    g = torch.Generator().manual_seed(12)
+    g = generator(12)
     s1 = torch.rand(6, 1, generator=g, dtype=torch.float64) * 10 + 0.1
     s2 = torch.rand(6, 1, generator=g, dtype=torch.float64) * 10 + 0.1
     plain = student.nt_xent_loss(z1, z2, temperature=0.5)
