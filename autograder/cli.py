@@ -23,8 +23,13 @@ def _course(path: Path | None) -> Course:
     return Course(path.resolve()) if path else Course.find()
 
 
-course_option = click.option("--course", "course_dir", type=click.Path(path_type=Path, file_okay=False),
-                             default=None, help="Course directory (default: found from here).")
+course_option = click.option(
+    "--course",
+    "course_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Course directory (default: found from here).",
+)
 
 
 @click.group()
@@ -40,8 +45,9 @@ def release(assignments: tuple[str, ...], no_execute: bool, course_dir: Path | N
     """Regenerate release/ and solutions/ with nbgrader, then check the release for leaks."""
     from autograder import release as verb
 
-    problems = verb.main(course=_course(course_dir), assignments=list(assignments) or None,
-                         execute=not no_execute)
+    problems = verb.main(
+        course=_course(course_dir), assignments=list(assignments) or None, execute=not no_execute
+    )
     for line in problems:
         console.print(f"[red]leak:[/] {line}")
     if problems:
@@ -56,15 +62,24 @@ def release(assignments: tuple[str, ...], no_execute: bool, course_dir: Path | N
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Folder for many results.")
 @click.option("--jobs", default=1, show_default=True, help="Submissions graded in parallel.")
 @course_option
-def grade(hw: str, submission: Path, json_out: Path | None, out_dir: Path | None, jobs: int,
-          course_dir: Path | None) -> None:
+def grade(
+    hw: str, submission: Path, json_out: Path | None, out_dir: Path | None, jobs: int, course_dir: Path | None
+) -> None:
     """Grade a notebook, a folder or zip of notebooks, or an nbgrader submitted/ tree."""
     course = _course(course_dir)
     with _early_sandbox(course.manifest(course.check_assignment(hw)).preload) as sandbox:
         from autograder import grade as verb
 
-        verb.main(course=course, hw=hw, submission=submission, json_out=json_out,
-                  out_dir=out_dir, jobs=jobs, console=console, sandbox=sandbox)
+        verb.main(
+            course=course,
+            hw=hw,
+            submission=submission,
+            json_out=json_out,
+            out_dir=out_dir,
+            jobs=jobs,
+            console=console,
+            sandbox=sandbox,
+        )
 
 
 @cli.command()

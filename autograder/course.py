@@ -1,13 +1,13 @@
 """One object owns the paths of the course directory (like nbgrader's ``coursedir.py``).
 
-    nbgrader_config.py
-    assignments/<hw>/<hw>.ipynb     source notebook (solutions between BEGIN/END SOLUTION)
-    assignments/<hw>/tasks.toml     task points, bonus flags, expected names, grading settings
-    assignments/<hw>/tests/         public tests (released; `autograder check` runs them)
-    release/<hw>/                   student version (nbgrader generate_assignment)
-    solutions/<hw>/                 instructor solution (nbgrader generate_solution)
-    hidden_tests/<hw>/              hidden pytest suite (never released)
-    tests/audit_cases/<hw>/         the audit catalogue: correct variants and realistic mistakes
+nbgrader_config.py
+assignments/<hw>/<hw>.ipynb     source notebook (solutions between BEGIN/END SOLUTION)
+assignments/<hw>/tasks.toml     task points, bonus flags, expected names, grading settings
+assignments/<hw>/tests/         public tests (released; `autograder check` runs them)
+release/<hw>/                   student version (nbgrader generate_assignment)
+solutions/<hw>/                 instructor solution (nbgrader generate_solution)
+hidden_tests/<hw>/              hidden pytest suite (never released)
+tests/audit_cases/<hw>/         the audit catalogue: correct variants and realistic mistakes
 """
 
 from __future__ import annotations

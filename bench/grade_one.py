@@ -25,8 +25,13 @@ BIN = Path(sys.executable).parent
 
 def timed(cmd: list[str], cwd: Path) -> float:
     started = time.perf_counter()
-    run = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True,
-                         env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"})
+    run = subprocess.run(
+        cmd,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
+    )
     elapsed = time.perf_counter() - started
     if run.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{run.stdout[-2000:]}\n{run.stderr[-2000:]}")
@@ -51,15 +56,33 @@ def main() -> None:
     args = parser.parse_args()
     solution = ROOT / "solutions" / HW / f"{HW}.ipynb"
     with tempfile.TemporaryDirectory() as out:
-        ours = [timed([sys.executable, "-m", "autograder", "grade", "--hw", HW, str(solution),
-                       "--json", f"{out}/r.json"], ROOT) for _ in range(args.runs)]
+        ours = [
+            timed(
+                [
+                    sys.executable,
+                    "-m",
+                    "autograder",
+                    "grade",
+                    "--hw",
+                    HW,
+                    str(solution),
+                    "--json",
+                    f"{out}/r.json",
+                ],
+                ROOT,
+            )
+            for _ in range(args.runs)
+        ]
     with tempfile.TemporaryDirectory() as tmp:
         course = nbgrader_course(Path(tmp))
-        theirs = [timed([str(BIN / "nbgrader"), "autograde", HW, "--force"], course) for _ in range(args.runs)]
+        theirs = [
+            timed([str(BIN / "nbgrader"), "autograde", HW, "--force"], course) for _ in range(args.runs)
+        ]
     print(f"one {HW} submission, {args.runs} cold runs each, {os.cpu_count()} cores")
-    print(f"  autograder grade    median {statistics.median(ours):6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in ours)})")
-    print(f"  nbgrader autograde  median {statistics.median(theirs):6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in theirs)})")
-    print("  (nbgrader runs only the notebook's visible asserts; autograder runs the public and hidden suites)")
+    for name, times in (("autograder grade", ours), ("nbgrader autograde", theirs)):
+        runs = ", ".join(f"{t:.2f}" for t in times)
+        print(f"  {name:<19} median {statistics.median(times):6.2f} s  (runs: {runs})")
+    print("  (nbgrader runs the notebook's visible asserts; autograder the public and hidden suites)")
 
 
 if __name__ == "__main__":

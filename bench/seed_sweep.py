@@ -37,8 +37,10 @@ def main() -> None:
             if failed:
                 failures[offset] = failed
                 print(f"seed offset {offset}: {len(failed)} failed: {failed[0]}", flush=True)
-    print(f"{args.hw}: {args.seeds} seed offsets, {len(failures)} with failures, "
-          f"{time.monotonic() - started:.0f} s")
+    print(
+        f"{args.hw}: {args.seeds} seed offsets, {len(failures)} with failures, "
+        f"{time.monotonic() - started:.0f} s"
+    )
     sys.exit(1 if failures else 0)
 
 

@@ -23,7 +23,7 @@ def add(a, b):
     """Element-wise sum of two tensors."""
     return a + b
 ''',
-    "counter": '''
+    "counter": """
 class Counter:
     def __init__(self, start=0):
         self.value = start
@@ -31,15 +31,15 @@ class Counter:
     def inc(self, by=1):
         self.value += by
         return self.value
-''',
-    "norm": '''
+""",
+    "norm": """
 def l2_norm(x):
     return torch.sqrt((x * x).sum())
-''',
+""",
 }
 
 HIDDEN_TESTS = {
-    "test_add.py": '''
+    "test_add.py": """
 import pytest
 import torch
 from autograder.testing import assert_close
@@ -56,8 +56,8 @@ def test_add__sums_tensors(student):
 def test_add__keeps_dtype(student):
     out = student.add(torch.ones(2, dtype=torch.float64), torch.ones(2, dtype=torch.float64))
     assert isinstance(out, torch.Tensor) and out.dtype == torch.float64, "add must keep the dtype"
-''',
-    "test_counter.py": '''
+""",
+    "test_counter.py": """
 import pytest
 
 pytestmark = pytest.mark.task("counter")
@@ -68,8 +68,8 @@ def test_counter__counts_with_handles(student):
     c.inc()
     assert c.inc(by=3) == 9, "inc returns the new value"
     assert c.value == 9
-''',
-    "test_norm.py": '''
+""",
+    "test_norm.py": """
 import pytest
 import torch
 
@@ -80,10 +80,10 @@ def test_norm__matches_torch(student):
     x = torch.tensor([3.0, 4.0])
     out = student.l2_norm(x)
     assert isinstance(out, torch.Tensor) and abs(float(out) - 5.0) < 1e-6, "l2_norm([3, 4]) is 5"
-''',
+""",
 }
 
-PUBLIC_TEST = '''
+PUBLIC_TEST = """
 import pytest
 import torch
 
@@ -92,7 +92,7 @@ pytestmark = pytest.mark.task("add")
 
 def test_public_add__runs(student):
     assert student.add(torch.ones(1), torch.ones(1)).shape == (1,)
-'''
+"""
 
 TASKS_TOML = """
 [grading]
@@ -118,21 +118,35 @@ names = ["l2_norm"]
 
 def task_cell(task: str, source: str) -> nbformat.NotebookNode:
     cell = new_code_cell(textwrap.dedent(source).strip("\n"))
-    cell.metadata["nbgrader"] = {"grade": False, "solution": True, "locked": False,
-                                 "grade_id": task, "schema_version": 3, "task": False}
+    cell.metadata["nbgrader"] = {
+        "grade": False,
+        "solution": True,
+        "locked": False,
+        "grade_id": task,
+        "schema_version": 3,
+        "task": False,
+    }
     return cell
 
 
 def toy_notebook(sources: dict[str, str | None]) -> nbformat.NotebookNode:
     """The toy notebook with the given task sources (None leaves a task's cell out)."""
     setup = new_code_cell(SETUP)
-    setup.metadata["nbgrader"] = {"grade": False, "solution": False, "locked": True,
-                                  "grade_id": "setup", "schema_version": 3, "task": False}
+    setup.metadata["nbgrader"] = {
+        "grade": False,
+        "solution": False,
+        "locked": True,
+        "grade_id": "setup",
+        "schema_version": 3,
+        "task": False,
+    }
     setup.metadata["tags"] = ["setup"]
     cells = [new_markdown_cell("# Toy assignment"), setup]
     cells += [task_cell(t, s) for t, s in sources.items() if s is not None]
-    return new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                              "language": "python"}})
+    return new_notebook(
+        cells=cells,
+        metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
+    )
 
 
 def write_submission(folder: Path, overrides: dict[str, str | None], name: str = "toy.ipynb") -> Path:
@@ -144,7 +158,8 @@ def write_submission(folder: Path, overrides: dict[str, str | None], name: str =
 
 def build_toy_course(root: Path) -> Course:
     (root / "nbgrader_config.py").write_text(
-        'c = get_config()\nc.CourseDirectory.source_directory = "assignments"\n')
+        'c = get_config()\nc.CourseDirectory.source_directory = "assignments"\n'
+    )
     hw = root / "assignments" / "toy"
     (hw / "tests").mkdir(parents=True)
     nbformat.write(toy_notebook(SOLUTIONS), hw / "toy.ipynb")

@@ -24,8 +24,11 @@ def roundtrip(value):
 
 
 def test_plain_values__round_trip_with_their_types():
-    value = {"a": [1, 2.5, None, True, "s", b"b"], 3: (torch.arange(4), torch.float64, torch.device("cpu")),
-             "sl": slice(1, None, 2)}
+    value = {
+        "a": [1, 2.5, None, True, "s", b"b"],
+        3: (torch.arange(4), torch.float64, torch.device("cpu")),
+        "sl": slice(1, None, 2),
+    }
     back = roundtrip(value)
     assert back["a"] == [1, 2.5, None, True, "s", b"b"]
     assert isinstance(back[3], tuple) and torch.equal(back[3][0], torch.arange(4))

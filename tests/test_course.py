@@ -33,22 +33,40 @@ def test_release_and_solutions__are_exactly_what_autograder_release_regenerates(
     copy = Course(tmp_path)
     assert release.main(course=copy, execute=False) == []
     for hw in ASSIGNMENTS:
-        committed = sorted(p.relative_to(COURSE.release) for p in (COURSE.release / hw).rglob("*") if p.is_file())
+        committed = sorted(
+            p.relative_to(COURSE.release) for p in (COURSE.release / hw).rglob("*") if p.is_file()
+        )
         fresh = sorted(p.relative_to(copy.release) for p in (copy.release / hw).rglob("*") if p.is_file())
         assert committed == fresh, f"release/{hw}: files differ; run `autograder release {hw}`"
         for rel in committed:
-            assert (COURSE.release / rel).read_bytes() == (copy.release / rel).read_bytes(), \
+            assert (COURSE.release / rel).read_bytes() == (copy.release / rel).read_bytes(), (
                 f"release/{rel} is stale; run `autograder release {hw}` and commit"
-        assert _without_outputs(COURSE.solution_notebook(hw)) == _without_outputs(copy.solution_notebook(hw)), \
-            f"solutions/{hw} is stale; run `autograder release {hw}` and commit"
+            )
+        assert _without_outputs(COURSE.solution_notebook(hw)) == _without_outputs(
+            copy.solution_notebook(hw)
+        ), f"solutions/{hw} is stale; run `autograder release {hw}` and commit"
 
 
 @pytest.mark.parametrize("hw", ASSIGNMENTS)
 def test_solution__gets_every_point_through_the_cli(hw, tmp_path):
     out = tmp_path / "r.json"
-    run = subprocess.run([sys.executable, "-m", "autograder", "grade", "--hw", hw,
-                          str(COURSE.solution_notebook(hw)), "--json", str(out)],
-                         capture_output=True, text=True, cwd=COURSE.root, timeout=600)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "--hw",
+            hw,
+            str(COURSE.solution_notebook(hw)),
+            "--json",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=COURSE.root,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     result = json.loads(out.read_text())
     failed = {n: t["output"] for n, t in result["tasks"].items() if t["status"] != "passed"}
@@ -77,7 +95,10 @@ def test_notebook__task_cells_and_points_match_the_manifest(hw):
     meta = [c.metadata.get("nbgrader", {}) for c in nb.cells]
     solution_ids = [m["grade_id"] for m in meta if m.get("solution") and m.get("grade_id") in spec.tasks]
     assert sorted(solution_ids) == sorted(spec.tasks), "one solution cell per task"
-    check_points = {m["grade_id"].removesuffix("_check"): m["points"] for m in meta if m.get("grade")
-                    and not m.get("solution")}
+    check_points = {
+        m["grade_id"].removesuffix("_check"): m["points"]
+        for m in meta
+        if m.get("grade") and not m.get("solution")
+    }
     for task, spec_task in spec.tasks.items():
         assert check_points.get(task) == spec_task.points, f"{task}: points of `{task}_check` != tasks.toml"

@@ -16,7 +16,11 @@ def grade(grader, tmp_path: Path, overrides: dict, name: str = "toy.ipynb"):
 
 def test_solution__gets_every_point_and_the_bonus_on_top(toy_grader, tmp_path):
     result = grade(toy_grader, tmp_path, {})
-    assert {t: r.status for t, r in result.tasks.items()} == {"add": "passed", "counter": "passed", "norm": "passed"}
+    assert {t: r.status for t, r in result.tasks.items()} == {
+        "add": "passed",
+        "counter": "passed",
+        "norm": "passed",
+    }
     assert result.max_score == 3.0  # add 2 + counter 1; the bonus is not in max_score
     assert result.score == 4.0
     assert all(t.status == "passed" for t in result.tests)
@@ -56,7 +60,7 @@ def test_import_error__fails_only_that_task(toy_grader, tmp_path):
 
 
 def test_top_level_work__is_not_run_and_is_reported(toy_grader, tmp_path):
-    source = '''
+    source = """
 %matplotlib inline
 !pip list
 def add(a, b):
@@ -66,7 +70,7 @@ for _ in range(10 ** 12):
     pass
 SCALE = 2
 history = add(torch.ones(1), torch.ones(1))
-'''
+"""
     result = grade(toy_grader, tmp_path, {"add": source})
     assert result.tasks["add"].status == "passed"
     note = next(e for e in result.errors if "task `add`" in e)
@@ -74,13 +78,24 @@ history = add(torch.ones(1), torch.ones(1))
 
 
 def test_names_from_another_task__are_loaded_with_it(toy_grader, tmp_path):
-    counter = "class Counter:\n    def __init__(self, start=0):\n        self.value = start\n" \
-              "    def inc(self, by=1):\n        self.value = _bump(self.value, by)\n        return self.value\n"
-    result = grade(toy_grader, tmp_path, {"add": "def add(a, b):\n    return a + b\n\ndef _bump(v, by):\n    return v + by\n",
-                                          "counter": counter})
+    counter = (
+        "class Counter:\n    def __init__(self, start=0):\n        self.value = start\n"
+        "    def inc(self, by=1):\n        self.value = _bump(self.value, by)\n        return self.value\n"
+    )
+    result = grade(
+        toy_grader,
+        tmp_path,
+        {
+            "add": "def add(a, b):\n    return a + b\n\ndef _bump(v, by):\n    return v + by\n",
+            "counter": counter,
+        },
+    )
     assert result.tasks["counter"].status == "passed"
-    broken = grade(toy_grader, tmp_path, {"add": "import not_a_module\n\ndef _bump(v, by):\n    return v + by\n",
-                                          "counter": counter})
+    broken = grade(
+        toy_grader,
+        tmp_path,
+        {"add": "import not_a_module\n\ndef _bump(v, by):\n    return v + by\n", "counter": counter},
+    )
     assert broken.tasks["counter"].status == "error"
     assert "task `add`" in broken.tasks["counter"].output
     unparsable = grade(toy_grader, tmp_path, {"add": "def add(a, b)\n", "counter": counter})
@@ -116,8 +131,16 @@ def test_result_json__has_the_contract_fields(toy_grader, tmp_path):
     out = tmp_path / "r.json"
     result.write_json(out)
     data = json.loads(out.read_text())
-    assert set(data) >= {"assignment", "submission", "score", "max_score", "tasks", "tests", "errors",
-                         "execution_time"}
+    assert set(data) >= {
+        "assignment",
+        "submission",
+        "score",
+        "max_score",
+        "tasks",
+        "tests",
+        "errors",
+        "execution_time",
+    }
     assert set(data["submission"]) == {"path", "sha256"} and len(data["submission"]["sha256"]) == 64
     assert set(data["tests"][0]) == {"name", "task", "score", "max_score", "status", "output", "visibility"}
     assert data["sandbox"]["user"] in ("nobody", "unchanged")

@@ -14,10 +14,10 @@ ATTACKS = {
     "keyboard_interrupt_in_call": "def add(a, b):\n    raise KeyboardInterrupt\n",
     "system_exit_at_import": "import sys\n_ = sys.exit(0)\ndef add(a, b):\n    return a + b\n",
     "patch_torch_allclose": "import torch\ntorch.allclose = lambda *a, **k: True\n"
-                            "torch.equal = lambda *a, **k: True\ndef add(a, b):\n    return torch.zeros(3)\n",
+    "torch.equal = lambda *a, **k: True\ndef add(a, b):\n    return torch.zeros(3)\n",
     "eq_always_true": "class _Liar:\n    def __eq__(self, other):\n        return True\n"
-                      "    __hash__ = object.__hash__\ndef add(a, b):\n    return _Liar()\n",
-    "tensor_subclass_that_lies": '''
+    "    __hash__ = object.__hash__\ndef add(a, b):\n    return _Liar()\n",
+    "tensor_subclass_that_lies": """
 import torch
 class _Fake(torch.Tensor):
     def __eq__(self, other):
@@ -27,15 +27,15 @@ class _Fake(torch.Tensor):
         return torch.zeros(3) if func is not torch.Tensor.__eq__ else True
 def add(a, b):
     return torch.zeros(3).as_subclass(_Fake)
-''',
-    "reduce_payload": '''
+""",
+    "reduce_payload": """
 import os
 class _Evil:
     def __reduce__(self):
         return (os.system, ("touch /tmp/autograder-pwned",))
 def add(a, b):
     return [_Evil()]
-''',
+""",
     "endless_loop_in_call": "def add(a, b):\n    while True:\n        pass\n",
 }
 

@@ -35,7 +35,9 @@ def test_unreadable_file__scores_zero_with_a_reason(toy_grader, tmp_path, case):
 
 
 def test_non_utf8_text__is_graded_with_a_note(toy_grader, tmp_path):
-    path = write_submission(tmp_path, {"norm": "# caf\u00e9\ndef l2_norm(x):\n    return torch.sqrt((x * x).sum())\n"})
+    path = write_submission(
+        tmp_path, {"norm": "# caf\u00e9\ndef l2_norm(x):\n    return torch.sqrt((x * x).sum())\n"}
+    )
     path.write_bytes(path.read_bytes().replace("caf\u00e9".encode(), b"caf\xe9"))
     result = toy_grader.grade(path)
     assert result.score == 4.0
@@ -63,7 +65,12 @@ def test_huge_stored_outputs__are_ignored(toy_grader, tmp_path):
 def test_notebook_of_another_assignment__scores_zero_with_missing_tasks(toy_grader, tmp_path):
     path = tmp_path / "other.ipynb"
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("def nt_xent_loss(a, b):\n    pass\n")])
-    nb.cells[0].metadata["nbgrader"] = {"solution": True, "grade": False, "grade_id": "nt_xent", "locked": False}
+    nb.cells[0].metadata["nbgrader"] = {
+        "solution": True,
+        "grade": False,
+        "grade_id": "nt_xent",
+        "locked": False,
+    }
     nbformat.write(nb, path)
     result = toy_grader.grade(path)
     assert result.score == 0 and {t.status for t in result.tasks.values()} == {"missing"}

@@ -24,9 +24,15 @@ def test_solution_notebook__executes_end_to_end_in_smoke_mode(hw, tmp_path):
     notebook = nbformat.read(COURSE.solution_notebook(hw), as_version=4)
     setup = "\n".join(c.source for c in notebook.cells if "setup" in c.metadata.get("tags", []))
     assert 'MODE = "smoke"' in setup or "MODE" not in setup, "the committed notebook must be in smoke mode"
-    client = NotebookClient(notebook, timeout=BUDGET_SECONDS, kernel_name="python3",
-                            resources={"metadata": {"path": str(folder)}})
+    client = NotebookClient(
+        notebook, timeout=BUDGET_SECONDS, kernel_name="python3", resources={"metadata": {"path": str(folder)}}
+    )
     client.execute()
-    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.get("outputs", [])
-              if o.get("output_type") == "error"]
+    errors = [
+        o
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "error"
+    ]
     assert not errors

@@ -10,11 +10,18 @@ import pytest
 import torch
 
 from autograder.sandbox.client import (
-    CellCode, RemoteNamespace, Sandbox, Statement, StudentError, Worker, WorkerCrashed, WorkerTimeout,
+    CellCode,
+    RemoteNamespace,
+    Sandbox,
+    Statement,
+    StudentError,
+    Worker,
+    WorkerCrashed,
+    WorkerTimeout,
 )
 from autograder.sandbox.confine import Policy
 
-PROBES = '''
+PROBES = """
 import os, socket, threading, time, torch
 
 def environment():
@@ -65,7 +72,7 @@ class Box:
 
 def square_sum(x):
     return (x ** 2).sum()
-'''
+"""
 
 
 @pytest.fixture(scope="module")

@@ -59,7 +59,10 @@ def run_cases(course: Course, hw: str, cases: list[Case]) -> tuple[list[Verdict]
     solution = nbformat.read(course.solution_notebook(hw), as_version=4)
     verdicts = []
     tests_seen: set[tuple[str, str]] = set()
-    with tempfile.TemporaryDirectory(prefix="autograder-audit-") as tmp, course_grader(course, hw, (tmp,)) as grader:
+    with (
+        tempfile.TemporaryDirectory(prefix="autograder-audit-") as tmp,
+        course_grader(course, hw, (tmp,)) as grader,
+    ):
         for case in cases:
             notebook = _with_task_source(solution, case.task, case.path.read_text(encoding="utf-8"))
             path = Path(tmp) / f"{hw}.ipynb"
@@ -100,8 +103,11 @@ def main(*, course: Course, hw: str, console: Console | None = None) -> bool:
         runs = by_task.get(task, [])
         mistakes = [v for v in runs if v.case.expect == "less"]
         variants = [v for v in runs if v.case.expect == "full"]
-        table.add_row(task, f"{sum(v.ok for v in mistakes)}/{len(mistakes)}",
-                      f"{sum(v.ok for v in variants)}/{len(variants)}")
+        table.add_row(
+            task,
+            f"{sum(v.ok for v in mistakes)}/{len(mistakes)}",
+            f"{sum(v.ok for v in variants)}/{len(variants)}",
+        )
     console.print(table)
     bad = [v for v in verdicts if not v.ok]
     for v in bad:

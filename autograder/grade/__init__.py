@@ -17,8 +17,9 @@ from autograder.results import GradeResult
 from autograder.sandbox.template import Sandbox
 
 
-def course_grader(course: Course, hw: str, extra_private: tuple[str, ...] = (),
-                  sandbox: Sandbox | None = None) -> Grader:
+def course_grader(
+    course: Course, hw: str, extra_private: tuple[str, ...] = (), sandbox: Sandbox | None = None
+) -> Grader:
     """The instructor's grader: public and hidden tests, set-up cells from the course notebook."""
     course.check_assignment(hw)
     spec = course.manifest(hw)
@@ -32,9 +33,17 @@ def course_grader(course: Course, hw: str, extra_private: tuple[str, ...] = (),
     )
 
 
-def main(*, course: Course, hw: str, submission: Path, json_out: Path | None = None,
-         out_dir: Path | None = None, jobs: int = 1, console: Console | None = None,
-         sandbox: Sandbox | None = None) -> dict[str, GradeResult]:
+def main(
+    *,
+    course: Course,
+    hw: str,
+    submission: Path,
+    json_out: Path | None = None,
+    out_dir: Path | None = None,
+    jobs: int = 1,
+    console: Console | None = None,
+    sandbox: Sandbox | None = None,
+) -> dict[str, GradeResult]:
     console = console or Console()
     with tempfile.TemporaryDirectory(prefix="autograder-unzip-") as unpack:
         entries = find_submissions(submission, hw, Path(unpack))
@@ -75,16 +84,24 @@ def write_summary(results: dict[str, GradeResult], folder: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(["submission", "score", "max_score", *task_names, "errors"])
         for ident, r in results.items():
-            writer.writerow([ident, r.score, r.max_score, *(r.tasks[t].score for t in task_names),
-                             " | ".join(r.errors)])
-    summary = {ident: {"score": r.score, "max_score": r.max_score,
-                       "tasks": {t: r.tasks[t].score for t in task_names}, "errors": r.errors}
-               for ident, r in results.items()}
+            writer.writerow(
+                [ident, r.score, r.max_score, *(r.tasks[t].score for t in task_names), " | ".join(r.errors)]
+            )
+    summary = {
+        ident: {
+            "score": r.score,
+            "max_score": r.max_score,
+            "tasks": {t: r.tasks[t].score for t in task_names},
+            "errors": r.errors,
+        }
+        for ident, r in results.items()
+    }
     (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
 
 
-def check(*, notebook: Path, hw: str | None = None, console: Console | None = None,
-          sandbox: Sandbox | None = None) -> GradeResult:
+def check(
+    *, notebook: Path, hw: str | None = None, console: Console | None = None, sandbox: Sandbox | None = None
+) -> GradeResult:
     """The student's self-check: public tests only, against the student's own notebook."""
     console = console or Console()
     folder = notebook.resolve().parent
@@ -94,8 +111,14 @@ def check(*, notebook: Path, hw: str | None = None, console: Console | None = No
     else:
         course = Course.find()
         spec, tests = course.manifest(course.check_assignment(hw)), course.public_tests(hw)
-    with Grader(spec, [tests], setup_notebook=notebook, private_paths=(str(folder),),
-                visible_dir=tests, sandbox=sandbox) as grader:
+    with Grader(
+        spec,
+        [tests],
+        setup_notebook=notebook,
+        private_paths=(str(folder),),
+        visible_dir=tests,
+        sandbox=sandbox,
+    ) as grader:
         result = grader.grade(notebook, label=str(notebook))
     print_result(result, console, title=f"{hw}: public tests only (the hidden tests decide the grade)")
     return result

@@ -21,7 +21,13 @@ from pathlib import Path
 import pytest
 
 from autograder.course import AssignmentSpec
-from autograder.grade.extract import CellSyntaxError, ParsedCell, cells_for_task, defined_functions, parse_cell
+from autograder.grade.extract import (
+    CellSyntaxError,
+    ParsedCell,
+    cells_for_task,
+    defined_functions,
+    parse_cell,
+)
 from autograder.grade.notebook import ReadNotebook, SubmissionError, read_notebook
 from autograder.grade.plugin import GradingPlugin, TaskUnavailable, TestOutcome
 from autograder.grade.scoring import score
@@ -52,9 +58,15 @@ class Submission:
 
 
 class Grader:
-    def __init__(self, spec: AssignmentSpec, test_dirs: list[Path], setup_notebook: Path | None,
-                 private_paths: tuple[str, ...] = (), visible_dir: Path | None = None,
-                 sandbox: Sandbox | None = None) -> None:
+    def __init__(
+        self,
+        spec: AssignmentSpec,
+        test_dirs: list[Path],
+        setup_notebook: Path | None,
+        private_paths: tuple[str, ...] = (),
+        visible_dir: Path | None = None,
+        sandbox: Sandbox | None = None,
+    ) -> None:
         self.spec = spec
         self.test_dirs = [d for d in test_dirs if d.is_dir()]
         self.visible_dir = visible_dir
@@ -86,8 +98,17 @@ class Grader:
                 worker.stop()
         confinement = next((w.confinement for w in sub.workers.values() if w.confinement), {})
         spec = self.spec if sub.tasks == set(self.spec.tasks) else self.spec.restricted_to(sub.tasks)
-        return score(spec, sub.label, sub.sha256, sub.outcomes, sub.unavailable, sub.missing, sub.errors,
-                     time.monotonic() - started, confinement)
+        return score(
+            spec,
+            sub.label,
+            sub.sha256,
+            sub.outcomes,
+            sub.unavailable,
+            sub.missing,
+            sub.errors,
+            time.monotonic() - started,
+            confinement,
+        )
 
     def read(self, sub: Submission) -> None:
         try:
@@ -108,8 +129,10 @@ class Grader:
             functions |= defined_functions(cell.source)
         for task in self.spec.tasks:
             if task not in cells:
-                reason = (f"task cell `{task}` not found: no code cell has grade_id {task!r}. Was it "
-                          "deleted, or its metadata changed? Copy the cell from a fresh release notebook.")
+                reason = (
+                    f"task cell `{task}` not found: no code cell has grade_id {task!r}. Was it "
+                    "deleted, or its metadata changed? Copy the cell from a fresh release notebook."
+                )
                 sub.unavailable[task] = reason
                 sub.missing.add(task)
                 sub.errors.append(reason)
@@ -123,24 +146,33 @@ class Grader:
                 continue
             if parsed.dropped_lines:
                 lines = ", ".join(map(str, parsed.dropped_lines[:5]))
-                sub.errors.append(f"task `{task}` (cell {cell.index + 1}): top-level code at line(s) {lines} "
-                                  "was not run when grading (a task cell may only hold imports, "
-                                  "definitions and constants)")
+                sub.errors.append(
+                    f"task `{task}` (cell {cell.index + 1}): top-level code at line(s) {lines} "
+                    "was not run when grading (a task cell may only hold imports, "
+                    "definitions and constants)"
+                )
 
     def _edited_setup_cells(self, notebook: ReadNotebook) -> list[str]:
         notes = []
         for index, cell in enumerate(notebook.cells):
             grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            if grade_id in self.setup_sources and cell["source"].strip() != self.setup_sources[grade_id].strip():
-                notes.append(f"cell {index + 1} (`{grade_id}`) was edited; the instructor's version "
-                             "was used when grading")
+            if (
+                grade_id in self.setup_sources
+                and cell["source"].strip() != self.setup_sources[grade_id].strip()
+            ):
+                notes.append(
+                    f"cell {index + 1} (`{grade_id}`) was edited; the instructor's version "
+                    "was used when grading"
+                )
         return notes
 
     def load(self, sub: Submission) -> None:
         order = list(sub.parsed)
-        policy = Policy(memory_bytes=self.spec.memory_bytes,
-                        hidden=(*self.private_paths, str(sub.path.resolve().parent)),
-                        seed=seed(0))
+        policy = Policy(
+            memory_bytes=self.spec.memory_bytes,
+            hidden=(*self.private_paths, str(sub.path.resolve().parent)),
+            seed=seed(0),
+        )
         for task in self.spec.tasks:
             if task in sub.unavailable or task not in sub.tasks:
                 continue
@@ -161,8 +193,10 @@ class Grader:
             sub.workers[task] = worker
             missing = [n for n in self.spec.tasks[task].names if n not in sub.parsed[task].defines]
             if missing:
-                sub.errors.append(f"task `{task}` ({sub.parsed[task].label.strip('<>')}): "
-                                  f"`{missing[0]}` is not defined — did you rename it?")
+                sub.errors.append(
+                    f"task `{task}` ({sub.parsed[task].label.strip('<>')}): "
+                    f"`{missing[0]}` is not defined — did you rename it?"
+                )
 
     def test(self, sub: Submission) -> None:
         def namespace_for(task: str) -> RemoteNamespace:
@@ -172,8 +206,15 @@ class Grader:
 
         plugin = GradingPlugin(namespace_for, self.visible_dir, set(self.spec.tasks), sub.tasks)
         args = [str(d) for d in self.test_dirs] + [
-            "-c", str(PYTEST_INI), "--rootdir", str(self.test_dirs[0].parent),
-            "-p", "no:cacheprovider", "-p", "no:terminal", "--assert=plain",
+            "-c",
+            str(PYTEST_INI),
+            "--rootdir",
+            str(self.test_dirs[0].parent),
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:terminal",
+            "--assert=plain",
             "--import-mode=importlib",
         ]
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
@@ -192,9 +233,16 @@ def _setup_cells(notebook: Path | None) -> tuple[tuple[CellCode, ...], set[str],
         return (), set(), {}
     code = [(i, c) for i, c in enumerate(read_notebook(notebook).cells) if c.get("cell_type") == "code"]
     functions = set().union(*(defined_functions(c["source"]) for _, c in code))
-    setup = [(i, c) for i, c in code if SETUP_TAG in c.get("metadata", {}).get("tags", [])
-             and not c.get("metadata", {}).get("nbgrader", {}).get("solution")]
+    setup = [
+        (i, c)
+        for i, c in code
+        if SETUP_TAG in c.get("metadata", {}).get("tags", [])
+        and not c.get("metadata", {}).get("nbgrader", {}).get("solution")
+    ]
     cells = tuple(parse_cell(c["source"], f"<setup cell {i + 1}>", functions).code() for i, c in setup)
-    sources = {c["metadata"]["nbgrader"]["grade_id"]: c["source"] for _, c in setup
-               if isinstance(c.get("metadata", {}).get("nbgrader", {}).get("grade_id"), str)}
+    sources = {
+        c["metadata"]["nbgrader"]["grade_id"]: c["source"]
+        for _, c in setup
+        if isinstance(c.get("metadata", {}).get("nbgrader", {}).get("grade_id"), str)
+    }
     return cells, functions, sources

@@ -73,7 +73,7 @@ def parse_cell(source: str, label: str, notebook_functions: set[str]) -> ParsedC
         if kind is None:
             cell.dropped_lines.append(first)
             continue
-        segment = "\n".join(lines[first - 1:node.end_lineno])
+        segment = "\n".join(lines[first - 1 : node.end_lineno])
         cell.statements.append(Statement(segment, first, soft=kind == "soft"))
         cell.defines |= _defined_names(node)
         cell.uses |= {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}

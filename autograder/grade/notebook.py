@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-
 MAX_NOTEBOOK_BYTES = 200 << 20
 
 
@@ -43,8 +42,10 @@ class ReadNotebook:
             if not isinstance(grade_id, str):
                 continue
             if grade_id in found:
-                notes.append(f"grade_id {grade_id!r} appears in cells {found[grade_id].index + 1} and "
-                             f"{index + 1}; the later cell was graded (delete the other copy)")
+                notes.append(
+                    f"grade_id {grade_id!r} appears in cells {found[grade_id].index + 1} and "
+                    f"{index + 1}; the later cell was graded (delete the other copy)"
+                )
             found[grade_id] = TaskCell(grade_id, index, _source(cell))
         return found, notes
 
@@ -65,8 +66,10 @@ def read_notebook(path: Path) -> ReadNotebook:
     if size == 0:
         raise SubmissionError(f"{name}: the file is empty; save the notebook in Jupyter and submit again")
     if size > MAX_NOTEBOOK_BYTES:
-        raise SubmissionError(f"{name}: {size >> 20} MiB is too large; clear the outputs "
-                              "(Kernel → Restart & Clear Output) and submit again")
+        raise SubmissionError(
+            f"{name}: {size >> 20} MiB is too large; clear the outputs "
+            "(Kernel → Restart & Clear Output) and submit again"
+        )
     raw = path.read_bytes()
     notes = []
     try:
@@ -78,18 +81,23 @@ def read_notebook(path: Path) -> ReadNotebook:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         hint = "the file looks truncated" if exc.pos >= len(text) - 2 else "the file is not valid JSON"
-        raise SubmissionError(f"{name}: {hint} (line {exc.lineno}, column {exc.colno}); "
-                              "open it in Jupyter, save, and submit again") from None
+        raise SubmissionError(
+            f"{name}: {hint} (line {exc.lineno}, column {exc.colno}); "
+            "open it in Jupyter, save, and submit again"
+        ) from None
     if not isinstance(data, dict) or "cells" not in data and "worksheets" not in data:
-        raise SubmissionError(f"{name}: this JSON is not a Jupyter notebook (no 'cells'); "
-                              "submit the .ipynb file of the homework")
+        raise SubmissionError(
+            f"{name}: this JSON is not a Jupyter notebook (no 'cells'); "
+            "submit the .ipynb file of the homework"
+        )
     version = data.get("nbformat")
     if version != 4:
         data = _upgrade(data, name, notes)
     cells = data.get("cells")
     if not isinstance(cells, list) or not all(isinstance(c, dict) for c in cells):
-        raise SubmissionError(f"{name}: the notebook's cell list is malformed; open it in Jupyter, save, "
-                              "and submit again")
+        raise SubmissionError(
+            f"{name}: the notebook's cell list is malformed; open it in Jupyter, save, and submit again"
+        )
     for cell in cells:
         cell["source"] = _source(cell)
         if cell.get("cell_type") == "code":
@@ -104,7 +112,8 @@ def _upgrade(data: dict[str, Any], name: str, notes: list[str]) -> dict[str, Any
     try:
         upgraded = nbformat.reads(json.dumps(data), as_version=4)
     except Exception as exc:  # nbformat raises several types for malformed documents
-        raise SubmissionError(f"{name}: not a readable notebook ({type(exc).__name__}: "
-                              f"{str(exc)[:200]})") from None
+        raise SubmissionError(
+            f"{name}: not a readable notebook ({type(exc).__name__}: {str(exc)[:200]})"
+        ) from None
     notes.append(f"{name}: notebook format v{data.get('nbformat')} was converted to v4")
     return json.loads(nbformat.writes(upgraded))

@@ -15,7 +15,7 @@ built from the exception alone — never from the test's source, which stays hid
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,15 +60,24 @@ def readable_reason(exc: BaseException, item: pytest.Item) -> str:
         # Only the author's message: pytest's assertion introspection (when rewriting is active)
         # would show the hidden test's expression, so anything from "assert ..." on is dropped.
         message = str(exc).strip().split("\n", 1)[0]
-        text = message if message and not message.startswith("assert ") else f"check failed: {describe_test(item)}"
+        text = (
+            message
+            if message and not message.startswith("assert ")
+            else f"check failed: {describe_test(item)}"
+        )
     else:
         text = f"the result could not be checked ({type(exc).__name__}: {str(exc)[:200]})"
     return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
 
 
 class GradingPlugin:
-    def __init__(self, namespace_for: Callable[[str], RemoteNamespace], visible_root: Path | None,
-                 tasks: set[str], selected: set[str]) -> None:
+    def __init__(
+        self,
+        namespace_for: Callable[[str], RemoteNamespace],
+        visible_root: Path | None,
+        tasks: set[str],
+        selected: set[str],
+    ) -> None:
         self._namespace_for = namespace_for
         self._visible_root = visible_root
         self._tasks = tasks
@@ -94,18 +103,24 @@ class GradingPlugin:
     def student(self, request: pytest.FixtureRequest) -> RemoteNamespace:
         return self._namespace_for(_task_of(request.node))
 
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[Any]) -> Iterator[None]:
-        outcome = yield
-        report = outcome.get_result()
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[Any]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        self._record(item, call, report)
+        return report
+
+    def _record(self, item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.TestReport) -> None:
         final = report.when == "call" or (report.when == "setup" and not report.passed)
         if not final or report.skipped:
             return
         task = _task_of(item)
         if task not in self._selected:
             return
-        reason = "" if report.passed else (
-            readable_reason(call.excinfo.value, item) if call.excinfo else "failed")
+        reason = (
+            "" if report.passed else (readable_reason(call.excinfo.value, item) if call.excinfo else "failed")
+        )
         visible = self._visible_root is not None and Path(str(item.path)).is_relative_to(self._visible_root)
         self.outcomes.append(TestOutcome(item.name, task, _weight_of(item), report.passed, reason, visible))
 

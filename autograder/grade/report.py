@@ -17,7 +17,9 @@ def task_table(result: GradeResult, title: str | None = None) -> Table:
     for name, task in result.tasks.items():
         label = f"{name} (bonus)" if task.bonus else name
         style = STATUS_STYLE.get(task.status, "")
-        table.add_row(label, f"{task.score:g} / {task.max_score:g}", f"[{style}]{task.status}[/]", task.output)
+        table.add_row(
+            label, f"{task.score:g} / {task.max_score:g}", f"[{style}]{task.status}[/]", task.output
+        )
     table.add_row("[bold]total[/]", f"[bold]{result.score:g} / {result.max_score:g}[/]", "", "")
     return table
 

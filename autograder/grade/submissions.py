@@ -29,8 +29,9 @@ def find_submissions(path: Path, hw: str, unpack_dir: Path) -> list[Entry]:
         return [Entry(path.stem, path)]
     nbgrader_tree = sorted(path.glob(f"*/{hw}/*.ipynb"))
     if nbgrader_tree and all(p.parent.name == hw for p in nbgrader_tree):
-        return [Entry(p.parent.parent.name, p) for p in nbgrader_tree if p.stem == hw] or \
-            [Entry(p.parent.parent.name, p) for p in nbgrader_tree]
+        return [Entry(p.parent.parent.name, p) for p in nbgrader_tree if p.stem == hw] or [
+            Entry(p.parent.parent.name, p) for p in nbgrader_tree
+        ]
     notebooks = sorted(p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
     entries: list[Entry] = []
     seen: set[str] = set()
@@ -53,7 +54,9 @@ def _unzip(archive: Path, target: Path) -> Path:
             for info in zf.infolist():
                 dest = (root / info.filename).resolve()
                 if not dest.is_relative_to(root):  # "../" entries stay inside the target
-                    raise SubmissionsError(f"{archive.name}: entry {info.filename!r} points outside the archive")
+                    raise SubmissionsError(
+                        f"{archive.name}: entry {info.filename!r} points outside the archive"
+                    )
             zf.extractall(root)
     except zipfile.BadZipFile:
         raise SubmissionsError(f"{archive.name}: not a valid zip file") from None

@@ -64,7 +64,9 @@ def main(*, course: Course, assignments: list[str] | None = None, execute: bool 
             shutil.rmtree(target, ignore_errors=True)
         outcome = api.generate_assignment(hw, force=True, create=True)
         if not outcome["success"]:
-            raise ReleaseError(f"nbgrader generate_assignment {hw} failed:\n{outcome.get('error') or outcome.get('log')}")
+            raise ReleaseError(
+                f"nbgrader generate_assignment {hw} failed:\n{outcome.get('error') or outcome.get('log')}"
+            )
         app = GenerateSolution(coursedir=api.coursedir, parent=api)
         app.coursedir.assignment_id = hw
         app.force = True

@@ -19,7 +19,11 @@ def _solution_lines(source_notebook: Path) -> set[str]:
     lines: set[str] = set()
     for cell in nbformat.read(source_notebook, as_version=4).cells:
         for block in _SOLUTION.findall(cell.source):
-            lines |= {ln.strip() for ln in block.splitlines() if len(ln.strip()) >= 12 and not ln.strip().startswith("#")}
+            lines |= {
+                ln.strip()
+                for ln in block.splitlines()
+                if len(ln.strip()) >= 12 and not ln.strip().startswith("#")
+            }
     return lines
 
 
@@ -27,7 +31,9 @@ def _hidden_test_names(folder: Path) -> set[str]:
     names: set[str] = set()
     for path in folder.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        names |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")}
+        names |= {
+            n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")
+        }
     return names
 
 
@@ -35,7 +41,9 @@ def find_leaks(course: Course, hw: str) -> list[str]:
     release = course.release / hw
     solution_lines = _solution_lines(course.source_notebook(hw))
     hidden = course.hidden_test_dir(hw)
-    hidden_sources = {p.read_text(encoding="utf-8") for p in hidden.rglob("*.py")} if hidden.is_dir() else set()
+    hidden_sources = (
+        {p.read_text(encoding="utf-8") for p in hidden.rglob("*.py")} if hidden.is_dir() else set()
+    )
     hidden_names = _hidden_test_names(hidden) if hidden.is_dir() else set()
     problems = []
     for path in sorted(p for p in release.rglob("*") if p.is_file()):

@@ -8,21 +8,16 @@ through the safe decoder. Objects that are not plain data stay in the worker and
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from autograder.sandbox import codec, protocol
 from autograder.sandbox.confine import Policy
 from autograder.sandbox.template import Sandbox
-
 
 
 class SandboxError(Exception):
@@ -72,7 +67,11 @@ def describe_exit(status: int | None) -> str:
     if status == 128 + signal.SIGXCPU:
         return "the worker used up its CPU-time limit"
     if status > 128:
-        name = signal.Signals(status - 128).name if status - 128 in signal.Signals._value2member_map_ else status - 128
+        name = (
+            signal.Signals(status - 128).name
+            if status - 128 in signal.Signals._value2member_map_
+            else status - 128
+        )
         hint = " (out of memory?)" if status - 128 == signal.SIGKILL else ""
         return f"the worker process was killed by {name}{hint}"
     return f"the worker process exited with code {status} (sys.exit / os._exit in student code?)"
@@ -82,9 +81,15 @@ class Worker:
     """The worker that serves one task. Starts on first use; after a crash or a time-out the next
     request starts a fresh one (handles into the old one then raise)."""
 
-    def __init__(self, sandbox: Sandbox, cells: tuple[CellCode, ...], policy: Policy,
-                 call_timeout: float = 20.0, load_timeout: float = 60.0,
-                 max_result_bytes: int = 256 << 20) -> None:
+    def __init__(
+        self,
+        sandbox: Sandbox,
+        cells: tuple[CellCode, ...],
+        policy: Policy,
+        call_timeout: float = 20.0,
+        load_timeout: float = 60.0,
+        max_result_bytes: int = 256 << 20,
+    ) -> None:
         self.sandbox, self.cells, self.policy = sandbox, cells, policy
         self.call_timeout, self.load_timeout = call_timeout, load_timeout
         self.max_result_bytes = max_result_bytes
@@ -180,8 +185,9 @@ class RemoteObject:
         return self._worker.request(("getattr", self._check(), name), f"reading .{name}")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._worker.request(("call", self._check(), None, list(args), kwargs, False),
-                                    f"calling a {self._type_name}")
+        return self._worker.request(
+            ("call", self._check(), None, list(args), kwargs, False), f"calling a {self._type_name}"
+        )
 
     def __len__(self) -> int:
         n = self._worker.request(("call", self._check(), "__len__", [], {}, False), "len()")
@@ -202,14 +208,14 @@ class RemoteFunction:
         self._worker, self._name = worker, name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._worker.request(("call", None, self._name, list(args), kwargs, False),
-                                    f"{self._name}()")
+        return self._worker.request(("call", None, self._name, list(args), kwargs, False), f"{self._name}()")
 
     def with_grad(self, *args: Any, **kwargs: Any) -> tuple[Any, list[Any], dict[str, Any]]:
         """Call, then backpropagate from the (scalar) result inside the worker; returns the result
         and the ``.grad`` of every argument that was sent with ``requires_grad=True``."""
-        return self._worker.request(("call", None, self._name, list(args), kwargs, True),
-                                    f"{self._name}() with backward()")
+        return self._worker.request(
+            ("call", None, self._name, list(args), kwargs, True), f"{self._name}() with backward()"
+        )
 
 
 class RemoteNamespace:

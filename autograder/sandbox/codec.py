@@ -82,8 +82,13 @@ def to_wire(value: Any, make_handle: Callable[[Any], Handle] | None = None, dept
         items = [to_wire(v, make_handle, depth + 1) for v in value]
         return items if isinstance(value, list) else ("T", items)
     if type(value) is dict or (make_handle is not None and isinstance(value, dict)):
-        return ("d", [(to_wire(k, make_handle, depth + 1), to_wire(v, make_handle, depth + 1))
-                      for k, v in value.items()])
+        return (
+            "d",
+            [
+                (to_wire(k, make_handle, depth + 1), to_wire(v, make_handle, depth + 1))
+                for k, v in value.items()
+            ],
+        )
     if make_handle is None:
         raise TypeError(f"cannot send a {type(value).__name__} to the worker: only plain data")
     handle = make_handle(value)
@@ -118,7 +123,8 @@ def from_wire(node: Any, resolve_handle: Callable[[int, str], Any], depth: int =
         return out
     if tag in ("t", "nd"):
         tensor = rest[0] if rest else None
-        if type(tensor) not in (torch.Tensor, torch.nn.Parameter) or tensor.layout != torch.strided:
+        if not isinstance(tensor, torch.Tensor) or type(tensor) not in (torch.Tensor, torch.nn.Parameter) \
+                or tensor.layout != torch.strided:
             raise DecodeError("malformed tensor")
         plain = tensor.detach().clone() if type(tensor) is not torch.Tensor else tensor
         if tag == "nd":

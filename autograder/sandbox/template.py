@@ -28,8 +28,11 @@ class Sandbox:
         debug = os.environ.get("AUTOGRADER_DEBUG") == "1"
         self._process = subprocess.Popen(
             [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno()), *preload],
-            pass_fds=[theirs.fileno()], env=env, stdin=subprocess.DEVNULL,
-            stdout=None if debug else subprocess.DEVNULL, stderr=None if debug else subprocess.DEVNULL,
+            pass_fds=[theirs.fileno()],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=None if debug else subprocess.DEVNULL,
+            stderr=None if debug else subprocess.DEVNULL,
         )
         theirs.close()
         self._ready = False  # the template imports torch while the grader loads its own modules

@@ -15,6 +15,8 @@ import sys
 import traceback
 from typing import Any
 
+import torch
+
 from autograder.sandbox import codec, protocol
 from autograder.sandbox.confine import Policy, confine_worker
 
@@ -73,17 +75,20 @@ class WorkerState:
                     warnings.append(f"{label}, line {line}: skipped ({_describe(exc)})")
         return warnings
 
-    def call(self, target: int | None, attr: str | None, args: list[Any], kwargs: dict[str, Any],
-             with_grad: bool) -> Any:
+    def call(
+        self, target: int | None, attr: str | None, args: list[Any], kwargs: dict[str, Any], with_grad: bool
+    ) -> Any:
         fn = self._lookup(target, attr)
         result = fn(*args, **kwargs)
         if not with_grad:
             return result
-        if isinstance(result, torch_tensor()) and result.requires_grad:
+        if isinstance(result, torch.Tensor) and result.requires_grad:
             result.backward()
-        grad = [a.grad if isinstance(a, torch_tensor()) and a.requires_grad else None for a in args]
-        kgrad = {k: v.grad if isinstance(v, torch_tensor()) and v.requires_grad else None
-                 for k, v in kwargs.items()}
+        grad = [a.grad if isinstance(a, torch.Tensor) and a.requires_grad else None for a in args]
+        kgrad = {
+            k: v.grad if isinstance(v, torch.Tensor) and v.requires_grad else None
+            for k, v in kwargs.items()
+        }
         return result, grad, kgrad
 
     def _lookup(self, target: int | None, attr: str | None) -> Any:
@@ -131,12 +136,6 @@ class WorkerState:
         raise ValueError(f"unknown request {op!r}")
 
 
-def torch_tensor() -> type:
-    import torch
-
-    return torch.Tensor
-
-
 def _type_name(obj: Any) -> str:
     try:
         return str(type(obj).__name__)[:100]
@@ -172,7 +171,6 @@ def main(channel: socket.socket, policy: Policy, namespaces: bool) -> None:
     import random
 
     import numpy
-    import torch
 
     torch.set_num_threads(policy.threads)
     torch.manual_seed(policy.seed)  # forked workers would otherwise all share the template's state
