@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -67,7 +68,8 @@ def grade(
 ) -> None:
     """Grade a notebook, a folder or zip of notebooks, or an nbgrader submitted/ tree."""
     course = _course(course_dir)
-    with _early_sandbox(course.manifest(course.check_assignment(hw)).preload) as sandbox:
+    preload = course.manifest(course.check_assignment(hw)).preload
+    with _early_sandbox(preload) if jobs == 1 else contextlib.nullcontext() as sandbox:
         from autograder import grade as verb
 
         verb.main(

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rich.console import Console
+from rich.progress import (
+    BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
+)
 
 from autograder.course import Course, read_manifest
 from autograder.grade.engine import Grader
-from autograder.grade.report import print_result, summary_table
+from autograder.grade.batch import grade_entries
+from autograder.grade.report import print_failures, print_result, summary_table
 from autograder.grade.submissions import Entry, find_submissions
 from autograder.results import GradeResult
 from autograder.sandbox.template import Sandbox
@@ -47,9 +53,10 @@ def main(
     console = console or Console()
     with tempfile.TemporaryDirectory(prefix="autograder-unzip-") as unpack:
         entries = find_submissions(submission, hw, Path(unpack))
-        extra = tuple(str(p.resolve()) for p in (out_dir, json_out) if p is not None)
-        with course_grader(course, hw, extra, sandbox) as grader:
-            results = grade_all(grader, entries, console)
+        extra = tuple(str(p.resolve()) for p in (out_dir, json_out, Path(unpack)) if p is not None)
+        with _progress(console, len(entries)) as on_done:
+            results = grade_entries(course, hw, entries, jobs=jobs, extra_private=extra, sandbox=sandbox,
+                                    on_done=on_done)
     if len(entries) == 1 and out_dir is None:
         only = next(iter(results.values()))
         print_result(only, console)
@@ -63,18 +70,24 @@ def main(
         if len(results) <= 10:  # a small batch (the demo, a TA's spot check): every table
             print_result(result, console, title=f"{ident}: {result.submission['path']}")
     write_summary(results, target)
-    console.print(summary_table(results))
+    if len(results) <= 50:
+        console.print(summary_table(results))
+    print_failures(results, console)
     console.print(f"{len(results)} results and summary.csv / summary.json written to {target}")
     return results
 
 
-def grade_all(grader: Grader, entries: list[Entry], console: Console) -> dict[str, GradeResult]:
-    results: dict[str, GradeResult] = {}
-    with console.status("grading") as status:
-        for number, entry in enumerate(entries, 1):
-            status.update(f"grading {entry.id} ({number}/{len(entries)})")
-            results[entry.id] = grader.grade(entry.path, label=str(entry.path))
-    return results
+@contextlib.contextmanager
+def _progress(console: Console, total: int) -> Iterator[Callable[[Entry, GradeResult], None]]:
+    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TimeRemainingColumn(), TextColumn("{task.description}"))
+    with Progress(*columns, console=console, transient=total == 1) as progress:
+        bar = progress.add_task("", total=total)
+
+        def on_done(entry: Entry, result: GradeResult) -> None:
+            progress.update(bar, advance=1, description=f"{entry.id}: {result.score:g}/{result.max_score:g}")
+
+        yield on_done
 
 
 def write_summary(results: dict[str, GradeResult], folder: Path) -> None:

@@ -39,3 +39,14 @@ def summary_table(results: dict[str, GradeResult]) -> Table:
         problems = [f"{n}: {t.status}" for n, t in result.tasks.items() if t.status != "passed"]
         table.add_row(ident, f"{result.score:g} / {result.max_score:g}", ", ".join(problems))
     return table
+
+
+def print_failures(results: dict[str, GradeResult], console: Console) -> None:
+    """The end-of-batch summary of submissions that had problems beyond failed tests."""
+    troubled = {i: r for i, r in results.items() if r.errors}
+    if not troubled:
+        return
+    console.print(f"[yellow]{len(troubled)} of {len(results)} submissions had notebook-level problems:[/]")
+    for ident, result in troubled.items():
+        more = f" (+{len(result.errors) - 1} more)" if len(result.errors) > 1 else ""
+        console.print(f"  {ident}: {result.errors[0]}{more}")

@@ -1,0 +1,81 @@
+"""Grade many submissions without letting one of them stop the rest.
+
+jobs == 1: one grader (one sandbox template) in this process, submissions in turn.
+jobs  > 1: that many grader processes (spawned, each with its own template), fed one submission
+           at a time; results come back as data. Every submission still gets fresh workers.
+
+Python, torch and pytest are imported once per grader process, never once per submission.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+from autograder.course import Course
+from autograder.grade.engine import Grader
+from autograder.grade.scoring import score
+from autograder.grade.submissions import Entry
+from autograder.results import GradeResult
+from autograder.sandbox.template import Sandbox
+
+Done = Callable[[Entry, GradeResult], None]
+_process_grader: Grader | None = None  # the grader of a spawned grading process
+
+
+def safe_grade(grader: Grader, entry: Entry) -> GradeResult:
+    """Grade, turning a failure of the grader itself into a result that says so."""
+    started = time.monotonic()
+    try:
+        return grader.grade(entry.path, label=str(entry.path))
+    except Exception as exc:  # a grader bug must not cost the batch
+        reason = f"internal grader error ({type(exc).__name__}: {str(exc)[:300]}); please report it"
+        spec = grader.spec
+        return score(spec, str(entry.path), "", [], {t: reason for t in spec.tasks}, set(), [reason],
+                     time.monotonic() - started, {})
+
+
+def grade_entries(course: Course, hw: str, entries: list[Entry], *, jobs: int, extra_private: tuple[str, ...],
+                  sandbox: Sandbox | None, on_done: Done) -> dict[str, GradeResult]:
+    from autograder.grade import course_grader
+
+    results: dict[str, GradeResult] = {}
+    if jobs <= 1 or len(entries) == 1:
+        with course_grader(course, hw, extra_private, sandbox) as grader:
+            for entry in entries:
+                results[entry.id] = safe_grade(grader, entry)
+                on_done(entry, results[entry.id])
+        return results
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(min(jobs, len(entries)), mp_context=context, initializer=_start_process,
+                             initargs=(str(course.root), hw, extra_private)) as pool:
+        futures = {pool.submit(_grade_in_process, entry): entry for entry in entries}
+        for future in as_completed(futures):
+            entry = futures[future]
+            try:
+                results[entry.id] = future.result()
+            except Exception as exc:  # the grading process itself died
+                results[entry.id] = _lost(course, hw, entry, exc)
+            on_done(entry, results[entry.id])
+    return {e.id: results[e.id] for e in entries}
+
+
+def _start_process(root: str, hw: str, extra_private: tuple[str, ...]) -> None:
+    from autograder.grade import course_grader
+
+    global _process_grader
+    _process_grader = course_grader(Course(Path(root)), hw, extra_private)
+
+
+def _grade_in_process(entry: Entry) -> GradeResult:
+    assert _process_grader is not None, "grading process not initialised"
+    return safe_grade(_process_grader, entry)
+
+
+def _lost(course: Course, hw: str, entry: Entry, exc: Exception) -> GradeResult:
+    spec = course.manifest(hw)
+    reason = f"the grading process failed ({type(exc).__name__}); grade this submission again"
+    return score(spec, str(entry.path), "", [], {t: reason for t in spec.tasks}, set(), [reason], 0.0, {})
