@@ -37,7 +37,9 @@ def make_class(course: Course, hw: str, out: Path, count: int, seed: int = 0) ->
             if task in by_task and rng.random() < 0.9:  # 10% leave the task unanswered
                 cell.source = rng.choice(by_task[task])
         accident = rng.random()
-        task_cells = [c for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") in by_task]
+        task_cells = [
+            c for c in cells if c.get("metadata", {}).get("nbgrader", {}).get("grade_id") in by_task
+        ]
         if accident < 0.03 and task_cells:
             cells.remove(rng.choice(task_cells))
         elif accident < 0.06 and task_cells:

@@ -11,12 +11,17 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.progress import (
-    BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn,
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
 )
 
 from autograder.course import Course, read_manifest
-from autograder.grade.engine import Grader
 from autograder.grade.batch import grade_entries
+from autograder.grade.engine import Grader
 from autograder.grade.report import print_failures, print_result, summary_table
 from autograder.grade.submissions import Entry, find_submissions
 from autograder.results import GradeResult
@@ -55,8 +60,9 @@ def main(
         entries = find_submissions(submission, hw, Path(unpack))
         extra = tuple(str(p.resolve()) for p in (out_dir, json_out, Path(unpack)) if p is not None)
         with _progress(console, len(entries)) as on_done:
-            results = grade_entries(course, hw, entries, jobs=jobs, extra_private=extra, sandbox=sandbox,
-                                    on_done=on_done)
+            results = grade_entries(
+                course, hw, entries, jobs=jobs, extra_private=extra, sandbox=sandbox, on_done=on_done
+            )
     if len(entries) == 1 and out_dir is None:
         only = next(iter(results.values()))
         print_result(only, console)
@@ -79,8 +85,14 @@ def main(
 
 @contextlib.contextmanager
 def _progress(console: Console, total: int) -> Iterator[Callable[[Entry, GradeResult], None]]:
-    columns = (TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TimeRemainingColumn(), TextColumn("{task.description}"))
+    columns = (
+        TextColumn("grading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.description}"),
+    )
     with Progress(*columns, console=console, transient=total == 1) as progress:
         bar = progress.add_task("", total=total)
 

@@ -34,12 +34,29 @@ def safe_grade(grader: Grader, entry: Entry) -> GradeResult:
     except Exception as exc:  # a grader bug must not cost the batch
         reason = f"internal grader error ({type(exc).__name__}: {str(exc)[:300]}); please report it"
         spec = grader.spec
-        return score(spec, str(entry.path), "", [], {t: reason for t in spec.tasks}, set(), [reason],
-                     time.monotonic() - started, {})
+        return score(
+            spec,
+            str(entry.path),
+            "",
+            [],
+            {t: reason for t in spec.tasks},
+            set(),
+            [reason],
+            time.monotonic() - started,
+            {},
+        )
 
 
-def grade_entries(course: Course, hw: str, entries: list[Entry], *, jobs: int, extra_private: tuple[str, ...],
-                  sandbox: Sandbox | None, on_done: Done) -> dict[str, GradeResult]:
+def grade_entries(
+    course: Course,
+    hw: str,
+    entries: list[Entry],
+    *,
+    jobs: int,
+    extra_private: tuple[str, ...],
+    sandbox: Sandbox | None,
+    on_done: Done,
+) -> dict[str, GradeResult]:
     from autograder.grade import course_grader
 
     results: dict[str, GradeResult] = {}
@@ -50,8 +67,12 @@ def grade_entries(course: Course, hw: str, entries: list[Entry], *, jobs: int, e
                 on_done(entry, results[entry.id])
         return results
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(min(jobs, len(entries)), mp_context=context, initializer=_start_process,
-                             initargs=(str(course.root), hw, extra_private)) as pool:
+    with ProcessPoolExecutor(
+        min(jobs, len(entries)),
+        mp_context=context,
+        initializer=_start_process,
+        initargs=(str(course.root), hw, extra_private),
+    ) as pool:
         futures = {pool.submit(_grade_in_process, entry): entry for entry in entries}
         for future in as_completed(futures):
             entry = futures[future]
