@@ -89,3 +89,28 @@ def expect_error(call: Callable[[], Any], type_name: str, when: str) -> None:
             return
         raise AssertionError(f"{when}: expected {type_name}, but {exc.type_name} was raised") from None
     raise AssertionError(f"{when}: expected {type_name}, but nothing was raised")
+
+
+_REPEAT = '''
+def call_many(fn, times, args, kwargs):
+    return [fn(*args, **kwargs) for _ in range(times)]
+'''
+
+
+def call_many(student: RemoteNamespace, fn: str, times: int, *args: Any, **kwargs: Any) -> list[Any]:
+    """``times`` calls of ``fn(*args, **kwargs)`` made inside the worker in one round trip (for rates
+    measured over many random draws); a ``generator`` handle among the arguments is drawn from in
+    turn, so the calls are independent draws."""
+    helper = student.define(_REPEAT)
+    return helper.call_many(student.value(fn), times, list(args), kwargs)
+
+
+def student_generator(student: RemoteNamespace, base: int) -> Any:
+    """A seeded generator inside the worker (a handle to pass as ``generator=``), seeded like
+    ``generator(base)`` so the seed sweep shifts it too."""
+    return student.generator(seed(base))
+
+
+def rate_tolerance(p: float, n: int, sigmas: float = 5.0) -> float:
+    """``sigmas`` standard deviations of a rate p measured from n independent draws."""
+    return sigmas * (p * (1.0 - p) / max(n, 1)) ** 0.5
