@@ -1,0 +1,182 @@
+"""Hidden tests of task `sampler` (TokenBudgetSampler and collate_batch): the partition of indices,
+the padded budget, the error on over-long items, grouping efficiency on lognormal lengths, epochs,
+len(), use with a DataLoader, and padding."""
+
+import math
+
+import pytest
+import torch
+
+from autograder.testing import expect_error, generator
+
+pytestmark = pytest.mark.task("sampler")
+
+_LOADER = '''
+from torch.utils.data import DataLoader
+
+def batches_through_a_dataloader(sampler, n):
+    return [list(map(int, b)) for b in DataLoader(list(range(n)), batch_sampler=sampler, collate_fn=list)]
+'''
+
+
+def uniform_lengths(base: int, n: int = 500, high: int = 64) -> list[int]:
+    return torch.randint(1, high + 1, (n,), generator=generator(base)).tolist()
+
+
+def lognormal_lengths(base: int, n: int = 3000, cap: int = 512) -> list[int]:
+    """Text lengths as real corpora have them: lognormal around 60 tokens, a long tail."""
+    raw = torch.exp(math.log(60) + 0.7 * torch.randn(n, generator=generator(base), dtype=torch.float64))
+    return raw.round().clamp(1, cap).long().tolist()
+
+
+def greedy_sorted_count(lengths: list[int], max_tokens: int) -> int:
+    """Batches that a greedy packing of the globally sorted lengths needs."""
+    count, size, longest = 0, 0, 0
+    for n in sorted(lengths):
+        if size and (size + 1) * max(longest, n) > max_tokens:
+            count, size, longest = count + 1, 0, 0
+        size, longest = size + 1, max(longest, n)
+    return count + (size > 0)
+
+
+def epoch_batches(sampler) -> list[list[int]]:
+    batches = list(sampler)
+    assert all(isinstance(b, (list, tuple)) for b in batches), "each batch must be a list of indices"
+    return [[int(i) for i in b] for b in batches]
+
+
+def check_partition(batches, n, what):
+    assert all(len(b) > 0 for b in batches), f"{what}: an empty batch"
+    seen = sorted(i for b in batches for i in b)
+    missing = len(set(range(n)) - set(seen))
+    assert len(seen) == len(set(seen)), f"{what}: an index appears more than once"
+    assert missing == 0, f"{what}: {missing} of {n} indices never appear in a batch"
+    assert seen == list(range(n)), f"{what}: indices outside range(len(lengths))"
+
+
+@pytest.mark.weight(3)
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_sampler__every_index_exactly_once_per_epoch(student, shuffle):
+    lengths = uniform_lengths(1)
+    sampler = student.TokenBudgetSampler(lengths, 256, shuffle=shuffle, seed=3)
+    for epoch in (0, 1, 2):
+        sampler.set_epoch(epoch)
+        check_partition(epoch_batches(sampler), len(lengths), f"epoch {epoch} (shuffle={shuffle})")
+
+
+@pytest.mark.weight(2)
+def test_sampler__keeps_the_sample_that_overflows_and_the_last_partial_batch(student):
+    lengths = [4, 4, 4, 4, 4, 6, 2]
+    batches = epoch_batches(student.TokenBudgetSampler(lengths, 8, shuffle=False))
+    check_partition(batches, len(lengths), "lengths [4, 4, 4, 4, 4, 6, 2] with max_tokens=8")
+
+
+@pytest.mark.weight(3)
+def test_sampler__padded_batches_stay_within_the_budget(student):
+    for base, max_tokens in ((4, 256), (5, 100), (6, 64)):
+        lengths = uniform_lengths(base)
+        sampler = student.TokenBudgetSampler(lengths, max_tokens, seed=base)
+        for epoch in (0, 1):
+            sampler.set_epoch(epoch)
+            for b in epoch_batches(sampler):
+                padded = len(b) * max(lengths[i] for i in b)
+                assert padded <= max_tokens, \
+                    f"a batch of {len(b)} texts, the longest {max(lengths[i] for i in b)} tokens, " \
+                    f"holds {padded} padded tokens > max_tokens={max_tokens}"
+
+
+def test_sampler__fills_the_budget_exactly_when_it_can(student):
+    batches = epoch_batches(student.TokenBudgetSampler([8] * 50, 32, shuffle=False))
+    assert len(batches) == 13, f"50 texts of 8 tokens with max_tokens=32 fit in 13 batches, not {len(batches)}"
+
+
+@pytest.mark.weight(2)
+def test_sampler__rejects_an_item_longer_than_the_budget(student):
+    lengths = uniform_lengths(7, n=50, high=30) + [31]
+    expect_error(lambda: student.TokenBudgetSampler(lengths, 30), "ValueError",
+                 "TokenBudgetSampler with a length above max_tokens")
+    student.TokenBudgetSampler(lengths[:-1], 30)  # a length equal to max_tokens is fine
+
+
+@pytest.mark.weight(3)
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_sampler__groups_similar_lengths_on_lognormal_lengths(student, shuffle):
+    lengths = lognormal_lengths(8)
+    max_tokens = 4096
+    minimum = greedy_sorted_count(lengths, max_tokens)
+    sampler = student.TokenBudgetSampler(lengths, max_tokens, shuffle=shuffle, seed=1)
+    for epoch in (0, 1):
+        sampler.set_epoch(epoch)
+        batches = epoch_batches(sampler)
+        check_partition(batches, len(lengths), f"epoch {epoch}")
+        real = sum(lengths)
+        padded = sum(len(b) * max(lengths[i] for i in b) for b in batches)
+        assert padded <= 1.10 * real, \
+            f"padded tokens are {padded / real:.2f} x the real tokens (at most 1.10): group texts of similar length"
+        assert len(batches) <= 1.10 * minimum, \
+            f"{len(batches)} batches, more than 1.10 x the {minimum} a greedy packing of sorted lengths needs"
+
+
+@pytest.mark.weight(2)
+def test_sampler__same_seed_and_epoch_give_the_same_batches(student):
+    lengths = uniform_lengths(9)
+    a = student.TokenBudgetSampler(lengths, 256, seed=5)
+    b = student.TokenBudgetSampler(lengths, 256, seed=5)
+    assert epoch_batches(a) == epoch_batches(b), "two samplers with the same seed give different batches"
+    assert epoch_batches(a) == epoch_batches(a), "iterating the same epoch twice gives different batches"
+    a.set_epoch(4)
+    b.set_epoch(4)
+    assert epoch_batches(a) == epoch_batches(b), "two samplers with the same seed differ at epoch 4"
+
+
+@pytest.mark.weight(2)
+def test_sampler__epochs_and_seeds_change_the_batches_when_shuffling(student):
+    lengths = uniform_lengths(10)
+    sampler = student.TokenBudgetSampler(lengths, 256, shuffle=True, seed=0)
+    first = epoch_batches(sampler)
+    sampler.set_epoch(1)
+    assert epoch_batches(sampler) != first, "set_epoch(1) gives the same batches as epoch 0 with shuffle=True"
+    other_seed = student.TokenBudgetSampler(lengths, 256, shuffle=True, seed=1)
+    assert epoch_batches(other_seed) != first, "seeds 0 and 1 give the same batches with shuffle=True"
+
+
+def test_sampler__without_shuffle_the_batches_never_change(student):
+    lengths = uniform_lengths(11)
+    sampler = student.TokenBudgetSampler(lengths, 256, shuffle=False)
+    first = epoch_batches(sampler)
+    sampler.set_epoch(3)
+    assert epoch_batches(sampler) == first, "with shuffle=False, epoch 3 differs from epoch 0"
+    again = student.TokenBudgetSampler(lengths, 256, shuffle=False)
+    assert epoch_batches(again) == first, "with shuffle=False, two samplers give different batches"
+
+
+@pytest.mark.weight(2)
+def test_sampler__len_is_the_number_of_batches_of_the_current_epoch(student):
+    lengths = lognormal_lengths(12, n=400, cap=128)
+    sampler = student.TokenBudgetSampler(lengths, 512, seed=2)
+    assert len(sampler) == len(epoch_batches(sampler)), "len(sampler) differs from the number of batches at epoch 0"
+    sampler.set_epoch(3)
+    assert len(sampler) == len(epoch_batches(sampler)), "len(sampler) differs from the number of batches at epoch 3"
+
+
+def test_sampler__works_as_a_dataloader_batch_sampler(student):
+    lengths = uniform_lengths(13, n=100)
+    sampler = student.TokenBudgetSampler(lengths, 128, seed=4)
+    helper = student.define(_LOADER)
+    assert helper.batches_through_a_dataloader(sampler, len(lengths)) == epoch_batches(sampler), \
+        "DataLoader(batch_sampler=sampler) does not yield the sampler's batches"
+
+
+@pytest.mark.weight(2)
+def test_sampler__collate_batch_right_pads_with_pad_id(student):
+    rows = [[0, 5, 9], [4], [3, 0, 2, 8, 1], []]
+    out = student.collate_batch([{"input_ids": r} for r in rows[:3]], 7)
+    assert isinstance(out, dict) and {"input_ids", "attention_mask"} <= set(out), \
+        "collate_batch returns a dict with input_ids and attention_mask"
+    ids, mask = out["input_ids"], out["attention_mask"]
+    assert ids.dtype == torch.int64, f"input_ids must be int64, not {ids.dtype}"
+    assert ids.tolist() == [[0, 5, 9, 7, 7], [4, 7, 7, 7, 7], [3, 0, 2, 8, 1]], \
+        "input_ids must hold each row's ids on the left and pad_id on the right"
+    assert not mask.is_floating_point(), "attention_mask holds 0/1 as integers or bools"
+    assert mask.long().tolist() == [[1, 1, 1, 0, 0], [1, 0, 0, 0, 0], [1, 1, 1, 1, 1]], \
+        "attention_mask must be 1 at real tokens and 0 at padding"
