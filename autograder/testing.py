@@ -114,3 +114,21 @@ def student_generator(student: RemoteNamespace, base: int) -> Any:
 def rate_tolerance(p: float, n: int, sigmas: float = 5.0) -> float:
     """``sigmas`` standard deviations of a rate p measured from n independent draws."""
     return sigmas * (p * (1.0 - p) / max(n, 1)) ** 0.5
+
+
+def rate_tolerance(p: float, n: int, sigmas: float = 5.0) -> float:
+    """How far an observed rate of ``n`` independent draws with probability ``p`` may stray from
+    ``p``: ``sigmas`` binomial standard deviations (5 sigmas: fails less than once in a million)."""
+    return sigmas * (p * (1 - p) / n) ** 0.5
+
+
+def assert_rate(hits: int, n: int, p: float, what: str) -> None:
+    """``hits`` successes out of ``n`` draws must be a rate within ``rate_tolerance(p, n)`` of ``p``."""
+    rate = hits / n
+    if abs(rate - p) > rate_tolerance(p, n):
+        raise AssertionError(f"{what}: observed in {rate:.1%} of {n} draws, expected about {p:.0%}")
+
+
+def no_gradient(grad: torch.Tensor | None) -> bool:
+    """True when a ``with_grad`` call left no gradient on an argument (None or all zeros)."""
+    return grad is None or not bool(torch.as_tensor(grad).abs().sum() > 0)

@@ -1,0 +1,124 @@
+"""Hidden tests of task `augment` (SimCLR's augmentation pipeline and TwoViews).
+
+Random output is never compared with a seeded reference: each property is measured over many
+draws on images built so that the property is visible (a constant grey survives cropping and
+flipping; a horizontal ramp shows flips; stripes count the crop's width and height), with
+binomial tolerances of 5 standard deviations.
+"""
+
+import pytest
+import torch
+
+from autograder.testing import assert_rate
+
+pytestmark = pytest.mark.task("augment")
+
+DRAWS = '''
+import torch
+
+def shapes(transform, image, n):
+    out = [transform(image) for _ in range(n)]
+    return [(tuple(o.shape), str(o.dtype), float(o.min()), float(o.max())) for o in out]
+
+def constant_colours(transform, rgb, n):
+    """Each view of a constant-colour 24x24 image: its three channel means and its spread."""
+    image = torch.tensor(rgb, dtype=torch.float32)[:, None, None].expand(3, 24, 24).clone()
+    rows = []
+    for _ in range(n):
+        out = transform(image)
+        rows.append([float(c) for c in out.mean(dim=(1, 2))] + [float(out.amax() - out.amin())])
+    return rows
+
+def flipped(transform, n):
+    """Whether each view of a grey left-to-right ramp runs right-to-left."""
+    ramp = (0.2 + 0.4 * torch.linspace(0, 1, 40)).expand(3, 32, 40).clone()
+    marks = []
+    for _ in range(n):
+        out = transform(ramp)[0]
+        half = out.shape[1] // 2
+        marks.append(bool(out[:, :half].mean() > out[:, -half:].mean()))
+    return marks
+
+def crop_fractions(transform, n, side=128):
+    """Width and height of each crop as fractions of the image, by counting stripe edges: the
+    grey image is 0.3 + 0.15 (vertical stripes) + 0.15 (horizontal stripes), 2 pixels each."""
+    stripes = ((torch.arange(side) // 2) % 2).float()
+    image = (0.3 + 0.15 * stripes[None, :] + 0.15 * stripes[:, None]).expand(3, side, side).clone()
+    def edges(line):
+        centred = line - (line.max() + line.min()) / 2
+        signs = centred[centred.abs() > 1e-4].sign()
+        return int((signs[1:] != signs[:-1]).sum())
+    out = []
+    for _ in range(n):
+        view = transform(image)[0]
+        middle = view.shape[0] // 2
+        out.append((2 * edges(view[middle, :]) / side, 2 * edges(view[:, middle]) / side))
+    return out
+'''
+
+
+def draws(student):
+    return student.define(DRAWS)
+
+
+def test_augment__views_are_3_by_size_by_size_floats_in_0_1(student):
+    helpers = draws(student)
+    image = torch.rand(3, 40, 48, generator=torch.Generator().manual_seed(0))
+    for size in (16, 32):
+        for shape, dtype, low, high in helpers.shapes(student.simclr_augmentation(size), image, 60):
+            assert shape == (3, size, size), f"simclr_augmentation({size}) gave a view of shape {shape}"
+            assert dtype == "torch.float32", f"views should be float32 like the input, not {dtype}"
+            assert -1e-6 <= low and high <= 1 + 1e-6, "views should stay in [0, 1]"
+
+
+@pytest.mark.weight(2)
+def test_augment__grayscale_with_p_0_2_gives_three_equal_channels(student):
+    n = 1000
+    rows = draws(student).constant_colours(student.simclr_augmentation(16), [0.8, 0.3, 0.2], n)
+    grey = sum(1 for r, g, b, _ in rows if abs(r - g) < 1e-5 and abs(g - b) < 1e-5)
+    assert_rate(grey, n, 0.2, "views of a strongly coloured image with three equal channels (grayscale)")
+
+
+@pytest.mark.weight(2)
+def test_augment__colour_jitter_with_p_0_8_and_brightness_0_4(student):
+    n = 1000
+    rows = draws(student).constant_colours(student.simclr_augmentation(16), [0.5, 0.5, 0.5], n)
+    values = [r for r, _, _, _ in rows]
+    assert all(spread < 1e-4 for *_, spread in rows), \
+        "a constant image should stay constant under crop, flip, jitter and grayscale"
+    untouched = sum(1 for v in values if abs(v - 0.5) < 1e-4)
+    assert_rate(untouched, n, 0.2, "views of a grey image left unchanged (no colour jitter)")
+    assert min(values) > 0.3 - 1e-3 and max(values) < 0.7 + 1e-3, \
+        "brightness changed a grey 0.5 beyond [0.3, 0.7]: the brightness strength should be 0.4"
+    assert min(values) < 0.33 and max(values) > 0.67, \
+        "brightness never reached the ends of [0.3, 0.7]: the brightness strength should be 0.4"
+
+
+@pytest.mark.weight(2)
+def test_augment__horizontal_flip_with_p_0_5(student):
+    n = 600
+    marks = draws(student).flipped(student.simclr_augmentation(24), n)
+    assert_rate(sum(marks), n, 0.5, "views of a left-to-right ramp that were mirrored left-right")
+
+
+@pytest.mark.weight(2)
+def test_augment__random_resized_crops_cover_8_or_20_percent_to_all_of_the_image(student):
+    n = 300
+    fractions = draws(student).crop_fractions(student.simclr_augmentation(128), n)
+    areas = [w * h for w, h in fractions]
+    assert min(areas) > 0.08 * 0.6, "some crops are smaller than 8% of the image"
+    assert sum(a < 0.35 for a in areas) >= 5, \
+        "crops almost never cover less than 35% of the image: use scale (0.08, 1) (or (0.2, 1))"
+    assert sum(a > 0.75 for a in areas) >= 5, "crops almost never cover more than 75% of the image"
+    assert len({round(a, 2) for a in areas}) > 20, "crop sizes should vary from view to view"
+
+
+def test_two_views__returns_two_independent_views(student):
+    image = torch.rand(3, 20, 20, generator=torch.Generator().manual_seed(1))
+    wrapper = student.TwoViews(student.simclr_augmentation(12))
+    for _ in range(5):
+        views = wrapper(image)
+        assert isinstance(views, tuple | list) and len(views) == 2, "TwoViews should return a pair of views"
+        assert views[0].shape == (3, 12, 12), "each view is transform(x)"
+        assert not torch.equal(views[0], views[1]), \
+            "the two views are equal: call the transform twice (two independent random draws)"
