@@ -1,0 +1,147 @@
+"""Hidden tests of task `jigsaw_puzzle`: tiles traced back to their cells with a coordinate image
+(gather convention, permutations that are not their own inverse), crops inside cells, uniform
+labels and crop offsets drawn independently per cell and image."""
+
+import pytest
+import torch
+
+from autograder.testing import expect_error, generator, rate_tolerance, seed, student_generator
+
+pytestmark = pytest.mark.task("jigsaw_puzzle")
+
+_TWICE = '''
+import torch
+
+def twice(fn, images, permutations, tile_size, seed):
+    first = fn(images, permutations, tile_size, generator=torch.Generator().manual_seed(seed))
+    torch.rand(3)  # the global generator moves on between the calls
+    second = fn(images, permutations, tile_size, generator=torch.Generator().manual_seed(seed))
+    return first, second
+'''
+
+
+def coordinate_images(b: int, c: int, h: int, dtype=torch.float64) -> torch.Tensor:
+    """Pixel (b, ch, y, x) holds b*H*H + y*H + x (+ ch/2): every crop says where it was cut."""
+    base = torch.arange(b * h * h, dtype=dtype).reshape(b, 1, h, h)
+    return torch.cat([base + ch / 2 for ch in range(c)], dim=1)  # (B, C, H, H)
+
+
+def shuffling_permutations(p: int, base: int) -> torch.Tensor:
+    """p distinct permutations of 9 cells, none its own inverse (so gather and scatter differ)."""
+    g, rows = generator(base), []
+    while len(rows) < p:
+        perm = torch.randperm(9, generator=g)
+        if not torch.equal(perm[perm], torch.arange(9)) and all(not torch.equal(perm, r) for r in rows):
+            rows.append(perm)
+    return torch.stack(rows)  # (P, 9)
+
+
+def batch(student, images, permutations, tile_size, base):
+    result = student.make_jigsaw_batch(images, permutations, tile_size, generator=student_generator(student, base))
+    if not (isinstance(result, tuple | list) and len(result) == 2):
+        raise AssertionError("make_jigsaw_batch should return a pair (tiles, labels)")
+    tiles, labels = result
+    b, c = images.shape[:2]
+    want = (b, 9, c, tile_size, tile_size)
+    if not isinstance(tiles, torch.Tensor) or tuple(tiles.shape) != want:
+        raise AssertionError(f"tiles should have shape (B, 9, C, tile_size, tile_size) = {want}, "
+                             f"got {getattr(tiles, 'shape', type(tiles).__name__)}")
+    if not isinstance(labels, torch.Tensor) or tuple(labels.shape) != (b,):
+        raise AssertionError(f"labels should be a tensor of shape ({b},)")
+    if not ((labels >= 0) & (labels < len(permutations))).all():
+        raise AssertionError(f"labels must lie in 0..P-1 = 0..{len(permutations) - 1}")
+    return tiles, labels
+
+
+def corners(tiles: torch.Tensor, h: int, what: str) -> torch.Tensor:
+    """(B, 9, 3) image index, row and column of every tile's top-left pixel, after checking that
+    each tile is an intact crop of one image (channels included)."""
+    b, _, c, t, _ = tiles.shape
+    first = tiles[:, :, 0, 0, 0].round().long()  # (B, 9)
+    image, row, col = first // (h * h), first % (h * h) // h, first % h
+    expected = (first[:, :, None, None, None] + h * torch.arange(t)[:, None] + torch.arange(t)
+                + torch.arange(c)[:, None, None] / 2)  # (B, 9, C, t, t)
+    if not torch.equal(tiles.double(), expected.double()):
+        raise AssertionError(f"{what}: some tile is not an unchanged tile_size x tile_size crop of the image "
+                             "(raw pixel values, every channel)")
+    return torch.stack([image, row, col], dim=-1)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_jigsaw_puzzle__returns_tiles_of_the_inputs_dtype_and_int64_labels(student, dtype):
+    tiles, labels = batch(student, coordinate_images(2, 3, 9, dtype), shuffling_permutations(4, 1), 2, base=2)
+    assert tiles.dtype == dtype, f"tiles should keep the images' dtype {dtype}, not {tiles.dtype}"
+    assert labels.dtype == torch.int64, f"labels should be int64, not {labels.dtype}"
+
+
+@pytest.mark.weight(3)
+@pytest.mark.parametrize("h,tile_size", [(9, 3), (12, 3), (15, 4), (12, 2)])
+def test_jigsaw_puzzle__tile_i_is_cut_from_cell_permutations_label_i(student, h, tile_size):
+    b, cell = 4, h // 3
+    permutations = shuffling_permutations(5, 10 + h)
+    tiles, labels = batch(student, coordinate_images(b, 2, h), permutations, tile_size, base=20 + h)
+    where = corners(tiles, h, f"H={h}, tile_size={tile_size}")
+    for n in range(b):
+        assert (where[n, :, 0] == n).all(), f"the tiles of image {n} must all be cut from image {n}"
+        for i in range(9):
+            want = int(permutations[labels[n], i])
+            top, left = int(where[n, i, 1]), int(where[n, i, 2])
+            inside = (top // cell == (top + tile_size - 1) // cell) and (left // cell == (left + tile_size - 1) // cell)
+            assert inside, f"tile {i} of image {n} (H={h}, tile_size={tile_size}) crosses the border of a cell"
+            got = 3 * (top // cell) + left // cell
+            assert got == want, (f"tile {i} of image {n} comes from cell {got}, but permutations[labels[{n}], {i}] "
+                                 f"= {want}: tiles[b, i] must be cut from cell permutations[labels[b], i] "
+                                 "(cells numbered 3*row + col)")
+
+
+def test_jigsaw_puzzle__labels_are_uniform_over_the_permutations(student):
+    b, p = 2000, 4
+    images = torch.rand(b, 1, 3, 3, generator=generator(30))
+    _, labels = batch(student, images, shuffling_permutations(p, 31), 1, base=32)
+    for k in range(p):
+        rate = float((labels == k).double().mean())
+        assert abs(rate - 1 / p) <= rate_tolerance(1 / p, b), (
+            f"label {k} was drawn for {rate:.1%} of {b} images; labels must be uniform over 0..P-1 (P = {p})")
+
+
+def test_jigsaw_puzzle__crop_offsets_are_uniform_and_drawn_per_cell_and_image(student):
+    b, h, tile_size = 600, 12, 2  # cells of 4: offsets 0, 1, 2 on each axis
+    cell, choices = h // 3, h // 3 - tile_size + 1
+    permutations = shuffling_permutations(3, 40)
+    tiles, labels = batch(student, coordinate_images(b, 1, h), permutations, tile_size, base=41)
+    where = corners(tiles, h, f"H={h}, tile_size={tile_size}")
+    source = permutations[labels]  # (B, 9) the cell of every tile
+    offsets = torch.zeros(b, 9, 2, dtype=torch.int64)  # (B, cell, axis)
+    offsets.scatter_(1, source[:, :, None].expand(b, 9, 2), where[:, :, 1:] % cell)
+    n = b * 9
+    for axis, name in ((0, "vertical"), (1, "horizontal")):
+        for value in range(choices):
+            rate = float((offsets[:, :, axis] == value).double().mean())
+            assert abs(rate - 1 / choices) <= rate_tolerance(1 / choices, n), (
+                f"the {name} crop offset inside a cell was {value} for {rate:.1%} of {n} tiles; it must be "
+                f"uniform over 0..{choices - 1} (cell {cell}, tile_size {tile_size})")
+    p_same = 1 / choices**2
+    same_cells = float((offsets[:, 0] == offsets[:, 4]).all(-1).double().mean())
+    assert abs(same_cells - p_same) <= rate_tolerance(p_same, b), (
+        "two cells of the same image got the same crop offset far too often: draw an offset for every cell")
+    same_images = float((offsets[:-1, 0] == offsets[1:, 0]).all(-1).double().mean())
+    assert abs(same_images - p_same) <= rate_tolerance(p_same, b - 1), (
+        "the same cell of different images got the same crop offset far too often: draw offsets per image")
+
+
+def test_jigsaw_puzzle__same_generator_seed_gives_the_same_batch(student):
+    helper = student.define(_TWICE)
+    images, permutations = coordinate_images(3, 1, 12), shuffling_permutations(6, 50)
+    for offset in range(3):
+        (t1, l1), (t2, l2) = helper.twice(student.value("make_jigsaw_batch"), images, permutations, 3,
+                                           seed(51 + offset))
+        assert torch.equal(l1, l2) and torch.equal(t1, t2), (
+            "two calls with generators seeded alike gave different batches: draw every random number "
+            "from `generator`")
+
+
+@pytest.mark.parametrize("h,tile_size", [(9, 4), (12, 5)])
+def test_jigsaw_puzzle__tiles_larger_than_a_cell_raise_value_error(student, h, tile_size):
+    images = coordinate_images(2, 1, h)
+    expect_error(lambda: student.make_jigsaw_batch(images, shuffling_permutations(2, 60), tile_size),
+                 "ValueError", f"tile_size={tile_size} with H={h} (cells of {h // 3})")

@@ -1,0 +1,161 @@
+"""Hidden tests of task `linear_probe`: features equal the encoder's eval-mode outputs without a
+graph, the encoder is left exactly as found (state, flags, every submodule's mode); the probe fits
+on the training split only, counts test accuracy and ignores the global RNG."""
+
+import pytest
+import torch
+
+from autograder.testing import assert_close, assert_inputs_unchanged, generator, seed
+
+pytestmark = pytest.mark.task("linear_probe")
+
+_ENCODER = '''
+import copy
+import torch
+import torch.nn as nn
+
+def build(seed, modes):
+    """An encoder whose train and eval outputs differ (batch norm with odd running statistics,
+    dropout), a loader with an uneven last batch, and what its eval-mode features are."""
+    g = torch.Generator().manual_seed(seed)
+    encoder = nn.Sequential(nn.Linear(6, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 8))
+    with torch.no_grad():
+        for p in encoder.parameters():
+            p.copy_(torch.randn(p.shape, generator=g))
+        encoder[1].running_mean.copy_(torch.randn(16, generator=g))
+        encoder[1].running_var.copy_(torch.rand(16, generator=g) + 0.5)
+    encoder[4].weight.requires_grad_(False)  # a partly frozen encoder: flags must survive
+    for name, module in encoder.named_modules():
+        module.training = modes.get(name, True)
+    loader = [(torch.randn(n, 6, generator=g), torch.randint(5, (n,), generator=g)) for n in (7, 7, 3)]
+    reference = copy.deepcopy(encoder).eval()
+    with torch.no_grad():
+        expected = torch.cat([reference(x) for x, _ in loader])
+    return encoder, loader, expected, torch.cat([y for _, y in loader])
+
+def state(encoder):
+    return {"tensors": {k: v.detach().clone() for k, v in encoder.state_dict().items()},
+            "requires_grad": {k: p.requires_grad for k, p in encoder.named_parameters()},
+            "training": {k: m.training for k, m in encoder.named_modules()}}
+
+def run(fn, encoder, loader):
+    before = state(encoder)
+    features, labels = fn(encoder, loader)
+    return {"features": features.detach().clone(), "labels": labels,
+            "requires_grad": bool(features.requires_grad), "has_graph": features.grad_fn is not None,
+            "inference": bool(features.is_inference()), "before": before, "after": state(encoder)}
+
+def global_rng_runs(fn, args, seeds):
+    results = []
+    for s in seeds:
+        torch.manual_seed(s)
+        results.append(float(fn(*args)))
+    return results
+'''
+
+MIXED = {"": True, "0": True, "1": True, "2": False, "3": False, "4": True}
+
+
+def extract(student, base: int, modes: dict[str, bool]) -> tuple[dict, torch.Tensor, torch.Tensor]:
+    helper = student.define(_ENCODER)
+    encoder, loader, expected, labels = helper.build(seed(base), modes)
+    out = helper.run(student.value("extract_features"), encoder, loader)
+    return out, expected, labels
+
+
+@pytest.mark.weight(2)
+def test_linear_probe__features_are_the_eval_mode_outputs_of_every_batch(student):
+    out, expected, labels = extract(student, 1, {})
+    assert_close(out["features"], expected, "extract_features: the features of all batches in eval mode")
+    got = out["labels"]
+    assert isinstance(got, torch.Tensor) and got.dtype == torch.int64, "labels should be an int64 tensor"
+    assert torch.equal(got, labels), "labels should be the loader's labels of all batches, in order"
+
+
+def test_linear_probe__features_carry_no_autograd_graph(student):
+    out, _, _ = extract(student, 2, {})
+    assert not out["requires_grad"] and not out["has_graph"], (
+        "features must carry no autograd graph: run the encoder under torch.no_grad()")
+    assert not out["inference"], ("features must be ordinary tensors, not inference tensors: use torch.no_grad(), "
+                                  "not torch.inference_mode()")
+
+
+@pytest.mark.weight(2)
+def test_linear_probe__encoder_parameters_buffers_and_flags_are_unchanged(student):
+    out, _, _ = extract(student, 3, {})
+    before, after = out["before"], out["after"]
+    for name, tensor in before["tensors"].items():
+        assert torch.equal(tensor, after["tensors"][name]), (
+            f"extract_features changed the encoder's `{name}` (batch norm statistics change in train mode)")
+    assert before["requires_grad"] == after["requires_grad"], (
+        "extract_features changed some parameter's requires_grad flag; leave the flags as they were")
+
+
+@pytest.mark.parametrize("modes", [{}, MIXED, {k: False for k in MIXED}], ids=["train", "mixed", "eval"])
+def test_linear_probe__every_submodules_mode_is_restored(student, modes):
+    out, _, _ = extract(student, 4, modes)
+    changed = sorted(k or "(the encoder itself)" for k, v in out["before"]["training"].items()
+                     if out["after"]["training"][k] != v)
+    assert not changed, (f"extract_features did not restore the train/eval mode of submodule(s) {', '.join(changed)}; "
+                         "remember every submodule's mode and put it back")
+
+
+def blobs(base: int, per_class: int, classes: int = 4, d: int = 12, spread: float = 1.0):
+    g = generator(base)
+    centres = 8.0 * torch.eye(classes, d, dtype=torch.float64)
+    x = centres.repeat_interleave(per_class, 0) + spread * torch.randn(classes * per_class, d, generator=g,
+                                                                        dtype=torch.float64)
+    return x, torch.arange(classes).repeat_interleave(per_class)  # (N, D), (N,)
+
+
+def accuracy(student, *args) -> float:
+    value = student.linear_probe_accuracy(*args)
+    if isinstance(value, torch.Tensor):
+        if value.numel() != 1:
+            raise AssertionError("linear_probe_accuracy should return one number")
+        value = value.item()
+    if not isinstance(value, int | float):
+        raise AssertionError(f"linear_probe_accuracy should return a float, not a {type(value).__name__}")
+    return float(value)
+
+
+@pytest.mark.parametrize("classes", [2, 4, 7])
+def test_linear_probe__separable_classes_are_classified_perfectly(student, classes):
+    x_train, y_train = blobs(10 + classes, 25, classes)
+    x_test, y_test = blobs(20 + classes, 10, classes)
+    got = accuracy(student, x_train.float(), y_train, x_test.float(), y_test)
+    assert abs(got - 1.0) < 1e-9, (f"{classes} well separated classes should get test accuracy 1.0 (a fraction "
+                                   f"in [0, 1]), got {got}")
+
+
+def test_linear_probe__fits_on_the_training_split_only(student):
+    x_train, y_train = blobs(30, 25)
+    x_test, y_test = blobs(31, 10)
+    got = accuracy(student, x_train, y_train, x_test, (y_test + 1) % 4)
+    assert got < 1e-9, ("when every test label is a different class than the training data says, the accuracy "
+                        f"must be 0, got {got}: fit the classifier on the training features only")
+
+
+def test_linear_probe__accuracy_is_the_fraction_of_correct_test_labels(student):
+    x_train, y_train = blobs(40, 25)
+    x_test, y_test = blobs(41, 10)
+    wrong = torch.arange(len(y_test)) % 4 == 0  # a quarter of the test labels say another class
+    got = accuracy(student, x_train, y_train, x_test, torch.where(wrong, (y_test + 2) % 4, y_test))
+    assert abs(got - 0.75) < 1e-9, (f"with a quarter of the test labels wrong the test accuracy must be 0.75, "
+                                    f"got {got}")
+
+
+def test_linear_probe__result_does_not_depend_on_the_global_rng(student):
+    x_train, y_train = blobs(50, 8, classes=5, d=40, spread=12.0)
+    x_test, y_test = blobs(51, 60, classes=5, d=40, spread=12.0)
+    helper = student.define(_ENCODER)
+    runs = helper.global_rng_runs(student.value("linear_probe_accuracy"), [x_train, y_train, x_test, y_test],
+                                  [1, 2, 3, 4])
+    assert len(set(runs)) == 1, ("the accuracy changed with torch's global seed; seed your own generator or use "
+                                 "a deterministic solver")
+
+
+def test_linear_probe__inputs_are_not_modified(student):
+    x_train, y_train = blobs(60, 10)
+    x_test, y_test = blobs(61, 5)
+    assert_inputs_unchanged(student, "linear_probe_accuracy", x_train * 3 + 1, y_train, x_test * 3 + 1, y_test)

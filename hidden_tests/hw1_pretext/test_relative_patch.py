@@ -1,0 +1,144 @@
+"""Hidden tests of task `relative_patch` (Doersch et al., 2015): offsets and the label table traced
+with a coordinate image, both patches inside the image, uniform labels and independent jitter of
+each patch over many draws."""
+
+import pytest
+import torch
+
+from autograder.testing import call_many, expect_error, rate_tolerance, seed, student_generator
+
+pytestmark = pytest.mark.task("relative_patch")
+
+# (dy, dx) of each label: 0 top-left, 1 top, 2 top-right, 3 left, 4 right, 5 bottom-left, ...
+TABLE = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
+NAMES = ["top-left", "top", "top-right", "left", "right", "bottom-left", "bottom", "bottom-right"]
+
+_TWICE = '''
+import torch
+
+def twice(fn, image, patch_size, gap, jitter, seed):
+    first = fn(image, patch_size, gap, jitter, generator=torch.Generator().manual_seed(seed))
+    torch.rand(3)  # the global generator moves on between the calls
+    second = fn(image, patch_size, gap, jitter, generator=torch.Generator().manual_seed(seed))
+    return first, second
+'''
+
+
+def coordinates(h: int, w: int, dtype=torch.float64) -> torch.Tensor:
+    """(2, H, W): channel 0 holds each pixel's row, channel 1 its column."""
+    rows, cols = torch.meshgrid(torch.arange(h, dtype=dtype), torch.arange(w, dtype=dtype), indexing="ij")
+    return torch.stack([rows, cols])
+
+
+def corner(patch, patch_size: int, h: int, w: int, what: str) -> tuple[int, int]:
+    """The top-left (row, col) of a patch cut from a coordinate image, after checking that it is an
+    intact patch_size x patch_size crop lying inside the image."""
+    if not isinstance(patch, torch.Tensor) or tuple(patch.shape) != (2, patch_size, patch_size):
+        raise AssertionError(f"{what} should be a (C, patch_size, patch_size) = {(2, patch_size, patch_size)} "
+                             f"crop of the image, got {getattr(patch, 'shape', type(patch).__name__)} "
+                             "(is it partly outside the image?)")
+    top, left = int(patch[0, 0, 0]), int(patch[1, 0, 0])
+    span = torch.arange(patch_size, dtype=torch.float64)
+    intact = (torch.equal(patch[0].double(), (top + span)[:, None].expand(-1, patch_size))
+              and torch.equal(patch[1].double(), (left + span)[None, :].expand(patch_size, -1)))
+    if not intact or top + patch_size > h or left + patch_size > w:
+        raise AssertionError(f"{what} is not a crop of the image lying fully inside it")
+    return top, left
+
+
+def draws(student, times: int, h: int, w: int, patch_size: int, gap: int, jitter: int, base: int):
+    """(label, dy, dx) of `times` pairs, where (dy, dx) is the neighbour's corner minus the centre's."""
+    results = call_many(student, "sample_patch_pair", times, coordinates(h, w), patch_size, gap, jitter,
+                        generator=student_generator(student, base))
+    rows = []
+    for result in results:
+        if not (isinstance(result, tuple | list) and len(result) == 3):
+            raise AssertionError("sample_patch_pair should return (center, neighbor, label)")
+        center, neighbor, label = result
+        label = int(label)
+        if not 0 <= label <= 7:
+            raise AssertionError(f"label {label} is outside 0..7")
+        cy, cx = corner(center, patch_size, h, w, "center")
+        ny, nx = corner(neighbor, patch_size, h, w, "neighbor")
+        rows.append((label, ny - cy, nx - cx))
+    return torch.tensor(rows, dtype=torch.int64)  # (times, 3)
+
+
+def test_relative_patch__returns_two_crops_of_the_inputs_dtype_and_an_int_label(student):
+    for dtype in (torch.float32, torch.float64):
+        center, neighbor, label = student.sample_patch_pair(coordinates(20, 20, dtype), 4, 1, 1)
+        for name, patch in (("center", center), ("neighbor", neighbor)):
+            assert isinstance(patch, torch.Tensor) and tuple(patch.shape) == (2, 4, 4), \
+                f"{name} should be a (C, patch_size, patch_size) tensor"
+            assert patch.dtype == dtype, f"{name} should keep the image's dtype {dtype}, not {patch.dtype}"
+        assert isinstance(label, int) or (isinstance(label, torch.Tensor) and label.dim() == 0
+                                          and not label.is_floating_point()), "label should be an int"
+        assert 0 <= int(label) <= 7, "label must lie in 0..7"
+
+
+@pytest.mark.weight(2)
+@pytest.mark.parametrize("h,w,patch_size,gap", [(20, 20, 5, 2), (30, 17, 4, 1), (16, 40, 3, 3)])
+def test_relative_patch__neighbour_offset_follows_the_label_table(student, h, w, patch_size, gap):
+    step = patch_size + gap
+    for label, dy, dx in draws(student, 120, h, w, patch_size, gap, 0, base=h + w).tolist():
+        want = (TABLE[label][0] * step, TABLE[label][1] * step)
+        assert (dy, dx) == want, (
+            f"label {label} ({NAMES[label]}) with patch_size={patch_size}, gap={gap} and no jitter should put the "
+            f"neighbour's top-left corner {want} from the centre's (row, col), not {(dy, dx)}")
+
+
+@pytest.mark.weight(2)
+@pytest.mark.parametrize("h,w", [(0, 0), (0, 9), (11, 0)])
+def test_relative_patch__patches_stay_inside_images_of_the_minimum_size(student, h, w):
+    patch_size, gap, jitter = 4, 1, 2
+    need = 3 * patch_size + 2 * gap + 2 * jitter
+    h, w = need + h, need + w
+    step = patch_size + gap
+    for label, dy, dx in draws(student, 300, h, w, patch_size, gap, jitter, base=70 + h + w).tolist():
+        ry, rx = dy - TABLE[label][0] * step, dx - TABLE[label][1] * step
+        assert max(abs(ry), abs(rx)) <= 2 * jitter, (
+            f"label {label} ({NAMES[label]}): the neighbour is further from its place than two jitters allow")
+
+
+def test_relative_patch__labels_are_uniform(student):
+    times = 2000
+    labels = draws(student, times, 14, 14, 3, 1, 1, base=80)[:, 0]
+    for k in range(8):
+        rate = float((labels == k).double().mean())
+        assert abs(rate - 1 / 8) <= rate_tolerance(1 / 8, times), (
+            f"label {k} ({NAMES[k]}) was drawn in {rate:.1%} of {times} pairs; labels must be uniform over the 8")
+
+
+def test_relative_patch__each_patch_is_jittered_independently_within_jitter(student):
+    times, patch_size, gap, jitter = 2000, 3, 1, 2
+    step = patch_size + gap
+    rows = draws(student, times, 24, 24, patch_size, gap, jitter, base=90)
+    table = torch.tensor(TABLE)[rows[:, 0]] * step  # (times, 2)
+    residual = rows[:, 1:] - table  # (times, 2) neighbour's shift minus the centre's
+    assert residual.abs().max() <= 2 * jitter, "a patch moved further than `jitter` from its place"
+    # Two independent uniform shifts on [-J, J] differ by exactly +-2J with probability 2/(2J+1)^2.
+    p = 2 / (2 * jitter + 1) ** 2
+    for axis, name in ((0, "rows"), (1, "columns")):
+        rate = float((residual[:, axis].abs() == 2 * jitter).double().mean())
+        assert abs(rate - p) <= rate_tolerance(p, times), (
+            f"along the {name}, the two patches' jitters should be independent integers uniform in "
+            f"[-jitter, jitter] (here jitter={jitter}); their difference reached +-2*jitter in {rate:.1%} of "
+            f"{times} pairs")
+
+
+def test_relative_patch__same_generator_seed_gives_the_same_pair(student):
+    helper = student.define(_TWICE)
+    for offset in range(3):
+        first, second = helper.twice(student.value("sample_patch_pair"), coordinates(30, 30), 4, 2, 2,
+                                     seed(100 + offset))
+        same = torch.equal(first[0], second[0]) and torch.equal(first[1], second[1]) and int(first[2]) == int(second[2])
+        assert same, ("two calls with generators seeded alike gave different pairs: draw every random number "
+                      "from `generator`")
+
+
+@pytest.mark.parametrize("h,w", [(16, 40), (40, 16), (16, 16)])
+def test_relative_patch__too_small_images_raise_value_error(student, h, w):
+    # patch_size 4, gap 1, jitter 1 need 3 * 4 + 2 * 1 + 2 * 1 = 16 pixels; 15 is one short.
+    image = coordinates(h - (h == 16), w - (w == 16))
+    expect_error(lambda: student.sample_patch_pair(image, 4, 1, 1), "ValueError",
+                 f"an image of {image.shape[1]}x{image.shape[2]} pixels with patch_size=4, gap=1, jitter=1")
