@@ -88,11 +88,11 @@ class Worker:
         policy: Policy,
         call_timeout: float = 20.0,
         load_timeout: float = 60.0,
-        max_result_bytes: int = 256 << 20,
     ) -> None:
         self.sandbox, self.cells, self.policy = sandbox, cells, policy
         self.call_timeout, self.load_timeout = call_timeout, load_timeout
-        self.max_result_bytes = max_result_bytes
+        # The worker refuses results over the policy's cap; a forged message over it is cut here.
+        self.max_result_bytes = policy.max_result_bytes + (1 << 20)
         self.generation = 0
         self.confinement: dict[str, Any] = {}
         self.warnings: list[str] = []

@@ -123,8 +123,11 @@ def from_wire(node: Any, resolve_handle: Callable[[int, str], Any], depth: int =
         return out
     if tag in ("t", "nd"):
         tensor = rest[0] if rest else None
-        if not isinstance(tensor, torch.Tensor) or type(tensor) not in (torch.Tensor, torch.nn.Parameter) \
-                or tensor.layout != torch.strided:
+        if (
+            not isinstance(tensor, torch.Tensor)
+            or type(tensor) not in (torch.Tensor, torch.nn.Parameter)
+            or tensor.layout != torch.strided
+        ):
             raise DecodeError("malformed tensor")
         plain = tensor.detach().clone() if type(tensor) is not torch.Tensor else tensor
         if tag == "nd":
@@ -147,6 +150,15 @@ def from_wire(node: Any, resolve_handle: Callable[[int, str], Any], depth: int =
             raise DecodeError("malformed slice")
         return slice(*parts)
     raise DecodeError(f"unknown tag {tag!r} in message")
+
+
+def tensor_bytes(wire: Any) -> int:
+    """Bytes of tensor data in a wire tree (checked before a large result is serialised)."""
+    if isinstance(wire, torch.Tensor):
+        return wire.numel() * wire.element_size()
+    if isinstance(wire, list | tuple):
+        return sum(tensor_bytes(v) for v in wire)
+    return 0
 
 
 def dumps(wire: Any) -> bytes:

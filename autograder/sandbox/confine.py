@@ -44,6 +44,7 @@ class Policy:
     max_file_bytes: int = 64 << 20
     max_open_files: int = 256
     tmp_bytes: int = 256 << 20
+    max_result_bytes: int = 256 << 20
     threads: int = 1
     hidden: tuple[str, ...] = ()  # course root, submissions, outputs: absent inside the sandbox
     force_fallback: bool = False  # tests use this to exercise the no-namespace path

@@ -23,6 +23,10 @@ from autograder.sandbox.confine import Policy, confine_worker
 MAX_TEXT = 2000
 
 
+class ResultTooLarge(Exception):
+    pass
+
+
 class _Sink(io.TextIOBase):
     """Student prints go nowhere (tens of megabytes of output cost nothing)."""
 
@@ -86,8 +90,7 @@ class WorkerState:
             result.backward()
         grad = [a.grad if isinstance(a, torch.Tensor) and a.requires_grad else None for a in args]
         kgrad = {
-            k: v.grad if isinstance(v, torch.Tensor) and v.requires_grad else None
-            for k, v in kwargs.items()
+            k: v.grad if isinstance(v, torch.Tensor) and v.requires_grad else None for k, v in kwargs.items()
         }
         return result, grad, kgrad
 
@@ -189,7 +192,14 @@ def main(channel: socket.socket, policy: Policy, namespaces: bool) -> None:
         except BaseException as exc:  # noqa: B036 - every student exception becomes a reply
             reply = _error_reply(exc)
         try:
-            payload = codec.dumps(codec.to_wire(reply, state.handle))
+            wire = codec.to_wire(reply, state.handle)
+            size = codec.tensor_bytes(wire)
+            if size > policy.max_result_bytes:
+                raise ResultTooLarge(
+                    f"the result holds {size >> 20} MiB of tensors, over the "
+                    f"{policy.max_result_bytes >> 20} MiB a result may carry"
+                )
+            payload = codec.dumps(wire)
         except BaseException as exc:  # noqa: B036 - e.g. a result whose conversion raises
             payload = codec.dumps(codec.to_wire(_error_reply(exc), state.handle))
         protocol.send_message(channel, payload)

@@ -1,0 +1,188 @@
+"""The attack suite, graded by the real CLI in one batch: every hostile cell ends with its task at
+0, the other tasks untouched, nothing leaked, nothing left running, nothing written outside, and
+the honest submissions of the same batch graded exactly as when graded alone."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from tests.conftest import build_toy_course, write_submission
+from tests.hostile.catalogue import ATTACKS
+
+MARKERS = {
+    "hidden": "MARKER-HIDDEN-7f3a",
+    "solution": "MARKER-SOLUTION-91bc",
+    "gradebook": "MARKER-GRADEBOOK-c2d4",
+    "secret": "MARKER-SECRET-55e0",
+}
+SECRET_VARIABLE = "AUTOGRADER_ATTACK_SECRET"
+
+
+class Listener:
+    """A loopback server that counts connections (a worker must never reach it)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self.running = False
+        self.thread.join(timeout=2)
+        self.sock.close()
+
+
+def _leftover_zygotes() -> list[str]:
+    out = subprocess.run(["ps", "-eo", "pid,ppid,uid,args"], capture_output=True, text=True).stdout
+    rows = [line.split(None, 3) for line in out.splitlines()[1:]]
+    return [
+        " ".join(r)
+        for r in rows
+        if len(r) == 4
+        and (("autograder.sandbox.zygote" in r[3] and int(r[1]) != os.getpid()) or r[2] == "65534")
+    ]
+
+
+@pytest.fixture(scope="module")
+def battlefield(tmp_path_factory):
+    root = tmp_path_factory.mktemp("attacked-course")
+    course = build_toy_course(root)
+    hidden = course.hidden_test_dir("toy") / "test_add.py"
+    hidden.write_text(hidden.read_text() + f"\n# {MARKERS['hidden']}\n")
+    source = course.source_notebook("toy")
+    nb = nbformat.read(source, as_version=4)
+    nb.cells[2].source += f"\n# {MARKERS['solution']}\n"
+    nbformat.write(nb, source)
+    course.gradebook.write_text(f"SQLite format 3 {MARKERS['gradebook']}\n")
+    outside = root.parent / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("keep me")
+    results = root.parent / "results"
+    submissions = root.parent / "submissions"
+    listener = Listener()
+    fill = {
+        "hidden": hidden,
+        "solution": source,
+        "gradebook": course.gradebook,
+        "secret": SECRET_VARIABLE,
+        "port": listener.port,
+        "outside": outside,
+        "results": results,
+    }
+    for name, template in ATTACKS.items():
+        write_submission(submissions, {"add": template.format(**fill)}, name=f"{name}.ipynb")
+    honest = {"honest_full": {}, "honest_partial": {"add": "def add(a, b):\n    return (a + b).float()\n"}}
+    for name, overrides in honest.items():
+        write_submission(submissions, overrides, name=f"{name}.ipynb")
+    started = time.monotonic()
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "autograder",
+            "grade",
+            "--course",
+            str(root),
+            "--hw",
+            "toy",
+            str(submissions),
+            "--out",
+            str(results),
+            "--jobs",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1500,
+        env={**os.environ, SECRET_VARIABLE: MARKERS["secret"]},
+    )
+    elapsed = time.monotonic() - started
+    deadline = time.monotonic() + 15
+    while _leftover_zygotes() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    leftovers = _leftover_zygotes()
+    listener.close()
+    yield {
+        "run": run,
+        "results": results,
+        "outside": outside,
+        "listener": listener,
+        "course": course,
+        "leftovers": leftovers,
+        "elapsed": elapsed,
+        "submissions": submissions,
+    }
+
+
+def _result(battlefield, name: str) -> dict:
+    return json.loads((battlefield["results"] / f"{name}.json").read_text())
+
+
+def test_batch__completes_with_one_result_per_submission(battlefield):
+    assert battlefield["run"].returncode == 0, battlefield["run"].stderr[-3000:]
+    names = {p.stem for p in battlefield["results"].glob("*.json")} - {"summary"}
+    assert names == set(ATTACKS) | {"honest_full", "honest_partial"}
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_attack__scores_zero_on_its_task_and_nothing_else_changes(battlefield, attack):
+    result = _result(battlefield, attack)
+    assert result["tasks"]["add"]["score"] == 0, result["tasks"]["add"]
+    assert result["tasks"]["add"]["output"], "a readable reason"
+    assert result["tasks"]["counter"]["score"] == 1 and result["tasks"]["norm"]["score"] == 1
+    assert result["score"] == 2.0
+
+
+def test_attacks__leak_no_hidden_content_or_secret_into_any_result(battlefield):
+    texts = [p.read_text() for p in battlefield["results"].glob("*")]
+    for marker in MARKERS.values():
+        assert not any(marker in t for t in texts), marker
+
+
+def test_attacks__write_nothing_outside_and_delete_nothing(battlefield):
+    outside = battlefield["outside"]
+    assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
+    assert battlefield["course"].hidden_test_dir("toy").joinpath("test_add.py").exists()
+    assert not Path("/etc/autograder-written").exists() and not Path("/var/tmp/autograder-written").exists()
+    honest = _result(battlefield, "honest_full")
+    assert honest["score"] == 4.0  # the forged files in the results folder were not the worker's to write
+
+
+def test_attacks__reach_no_network_and_leave_no_process(battlefield):
+    assert battlefield["listener"].connections == 0
+    assert battlefield["leftovers"] == []
+
+
+def test_honest_submissions__grade_exactly_as_when_graded_alone(battlefield, toy_grader):
+    for name in ("honest_full", "honest_partial"):
+        batch = _result(battlefield, name)
+        alone = toy_grader.grade(battlefield["submissions"] / f"{name}.ipynb").to_dict()
+        assert batch["score"] == alone["score"]
+        assert [(t["name"], t["status"], t["output"]) for t in batch["tests"]] == [
+            (t["name"], t["status"], t["output"]) for t in alone["tests"]
+        ]
