@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the catalogue is code held in strings; its lines read best unbroken
 """The attack catalogue: hostile versions of the toy course's `add` task cell.
 
 Each entry is a task cell that tries to get points it has not earned, to crash or stall the
