@@ -62,9 +62,20 @@ def release(assignments: tuple[str, ...], no_execute: bool, course_dir: Path | N
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Result file (one notebook).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Folder for many results.")
 @click.option("--jobs", default=1, show_default=True, help="Submissions graded in parallel.")
+@click.option(
+    "--gradebook/--no-gradebook",
+    default=None,
+    help="Record scores in nbgrader's gradebook (default: for an nbgrader submitted/ tree).",
+)
 @course_option
 def grade(
-    hw: str, submission: Path, json_out: Path | None, out_dir: Path | None, jobs: int, course_dir: Path | None
+    hw: str,
+    submission: Path,
+    json_out: Path | None,
+    out_dir: Path | None,
+    jobs: int,
+    gradebook: bool | None,
+    course_dir: Path | None,
 ) -> None:
     """Grade a notebook, a folder or zip of notebooks, or an nbgrader submitted/ tree."""
     course = _course(course_dir)
@@ -81,6 +92,7 @@ def grade(
             jobs=jobs,
             console=console,
             sandbox=sandbox,
+            gradebook=gradebook,
         )
 
 

@@ -23,7 +23,7 @@ from autograder.course import Course, read_manifest
 from autograder.grade.batch import grade_entries
 from autograder.grade.engine import Grader
 from autograder.grade.report import print_failures, print_result, summary_table
-from autograder.grade.submissions import Entry, find_submissions
+from autograder.grade.submissions import Entry, find_submissions, is_nbgrader_tree
 from autograder.results import GradeResult
 from autograder.sandbox.template import Sandbox
 
@@ -54,7 +54,10 @@ def main(
     jobs: int = 1,
     console: Console | None = None,
     sandbox: Sandbox | None = None,
+    gradebook: bool | None = None,
 ) -> dict[str, GradeResult]:
+    """Grade SUBMISSION; ``gradebook`` (default: when SUBMISSION is an nbgrader submitted/ tree)
+    also records the task scores in nbgrader's gradebook."""
     console = console or Console()
     with tempfile.TemporaryDirectory(prefix="autograder-unzip-") as unpack:
         entries = find_submissions(submission, hw, Path(unpack))
@@ -76,6 +79,11 @@ def main(
         if len(results) <= 10:  # a small batch (the demo, a TA's spot check): every table
             print_result(result, console, title=f"{ident}: {result.submission['path']}")
     write_summary(results, target)
+    if gradebook or (gradebook is None and is_nbgrader_tree(submission, hw)):
+        from autograder.grade.gradebook import record
+
+        written = record(course, hw, results)
+        console.print(f"{written} task scores recorded in nbgrader's gradebook {course.gradebook}")
     if len(results) <= 50:
         console.print(summary_table(results))
     print_failures(results, console)

@@ -28,7 +28,7 @@ def find_submissions(path: Path, hw: str, unpack_dir: Path) -> list[Entry]:
     if path.is_file():
         return [Entry(path.stem, path)]
     nbgrader_tree = sorted(path.glob(f"*/{hw}/*.ipynb"))
-    if nbgrader_tree and all(p.parent.name == hw for p in nbgrader_tree):
+    if is_nbgrader_tree(path, hw):
         return [Entry(p.parent.parent.name, p) for p in nbgrader_tree if p.stem == hw] or [
             Entry(p.parent.parent.name, p) for p in nbgrader_tree
         ]
@@ -42,6 +42,11 @@ def find_submissions(path: Path, hw: str, unpack_dir: Path) -> list[Entry]:
     if not entries:
         raise SubmissionsError(f"{path}: no .ipynb files found")
     return entries
+
+
+def is_nbgrader_tree(path: Path, hw: str) -> bool:
+    """nbgrader's ``submitted/<student>/<hw>/<hw>.ipynb`` layout."""
+    return path.is_dir() and any(path.glob(f"*/{hw}/*.ipynb"))
 
 
 def _unzip(archive: Path, target: Path) -> Path:
