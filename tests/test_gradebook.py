@@ -21,9 +21,10 @@ def test_submitted_tree__scores_land_in_the_gradebook_and_the_export(tmp_path):
         source = COURSE.root / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    run = lambda *args: subprocess.run(
-        args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600
-    )  # noqa: E731
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(args, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+
     assert run(sys.executable, "-m", "autograder", "release", HW, "--no-execute").returncode == 0
     submitted = {"alice": COURSE.solution_notebook(HW), "bob": COURSE.release_notebook(HW)}
     for student, notebook in submitted.items():
