@@ -1,0 +1,44 @@
+# audit: task=bart expect=less
+# 'Permutes' by swapping one random pair of neighbouring sentences: not uniform.
+def text_infilling(tokens, mask_token_id, mask_ratio=0.3, poisson_lambda=3.0, generator=None):
+    n = len(tokens)
+    budget = round(mask_ratio * n)
+    spans, covered = [], 0
+    while covered < budget:
+        span = min(int(torch.poisson(torch.tensor([float(poisson_lambda)]), generator=generator)), budget - covered)
+        spans.append(span)
+        covered += span
+    slots = ["keep"] * (n - budget) + list(range(len(spans)))
+    slots = [slots[j] for j in torch.randperm(len(slots), generator=generator).tolist()]
+    spans.sort()  # which span goes to which slot does not matter for the rate
+    out, pos, k = [], 0, 0
+    for slot in slots:
+        if slot == "keep":
+            out.append(int(tokens[pos]))
+            pos += 1
+        else:
+            out.append(mask_token_id)
+            pos += spans[k]
+            k += 1
+    return torch.tensor(out, dtype=tokens.dtype)
+
+
+def sentence_permutation(tokens, sep_token_id, generator=None):
+    sentences, current = [], []
+    for t in tokens.tolist():
+        current.append(t)
+        if t == sep_token_id:
+            sentences.append(current)
+            current = []
+    if current:
+        sentences.append(current)
+    order = list(range(len(sentences)))
+    if len(order) > 1:
+        j = int(torch.randint(len(order) - 1, (), generator=generator))
+        order[j], order[j + 1] = order[j + 1], order[j]
+    return torch.tensor([t for i in order for t in sentences[i]], dtype=tokens.dtype)
+
+
+def document_rotation(tokens, generator=None):
+    start = int(torch.randint(len(tokens), (), generator=generator))
+    return tokens.roll(-start)

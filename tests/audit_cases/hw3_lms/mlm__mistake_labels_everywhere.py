@@ -1,0 +1,13 @@
+# audit: task=mlm expect=less
+# Labels hold the original id at every position instead of -100 at unselected ones.
+def mask_tokens(input_ids, special_tokens_mask, mask_token_id, vocab_size, mlm_probability=0.15,
+                generator=None):
+    if not 0.0 <= mlm_probability <= 1.0:
+        raise ValueError("mlm_probability must lie in [0, 1]")
+    selected = (torch.rand(input_ids.shape, generator=generator) < mlm_probability) & ~special_tokens_mask.bool()
+    labels = input_ids.clone()
+    u = torch.rand(input_ids.shape, generator=generator)
+    rand = torch.randint(vocab_size, input_ids.shape, generator=generator)
+    inputs = torch.where(selected & (u < 0.8), mask_token_id, input_ids)
+    inputs = torch.where(selected & (u >= 0.8) & (u < 0.9), rand, inputs)
+    return inputs, labels

@@ -1,0 +1,14 @@
+# audit: task=mlm expect=less
+# Draws one (T,) selection and broadcasts it: every row masks the same positions.
+def mask_tokens(input_ids, special_tokens_mask, mask_token_id, vocab_size, mlm_probability=0.15,
+                generator=None):
+    if not 0.0 <= mlm_probability <= 1.0:
+        raise ValueError("mlm_probability must lie in [0, 1]")
+    row = torch.rand(input_ids.shape[1], generator=generator) < mlm_probability
+    selected = row.expand_as(input_ids) & ~special_tokens_mask.bool()
+    labels = torch.where(selected, input_ids, -100)
+    u = torch.rand(input_ids.shape, generator=generator)
+    rand = torch.randint(vocab_size, input_ids.shape, generator=generator)
+    inputs = torch.where(selected & (u < 0.8), mask_token_id, input_ids)
+    inputs = torch.where(selected & (u >= 0.8) & (u < 0.9), rand, inputs)
+    return inputs, labels
