@@ -118,6 +118,102 @@ def audit(hw: str, course_dir: Path | None) -> None:
         sys.exit(1)
 
 
+@cli.group()
+def competition() -> None:
+    """The class competition (hw1_pretext): build its files, score submissions, points, fetch."""
+
+
+def _competition_errors(run):  # type: ignore[no-untyped-def]
+    """Print a CompetitionError's problems (each names the row and the fix) and exit 1."""
+    from autograder.competition import CompetitionError
+
+    try:
+        return run()
+    except CompetitionError as exc:
+        for problem in exc.problems:
+            console.print(f"[red]error:[/] {problem}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+
+
+@competition.command("build")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("competition"),
+              show_default=True, help="Folder to (re)create.")
+@click.option("--dataset", type=click.Choice(["digits", "stl10"]), default="digits", show_default=True,
+              help="digits: scikit-learn's, offline; stl10: downloaded through torchvision.")
+@click.option("--seed", default=0, show_default=True, help="Seed of the splits.")
+@click.option("--train-size", default=300, show_default=True, help="Labeled images (digits only).")
+@click.option("--test-size", default=500, show_default=True, help="Test images (digits only).")
+@click.option("--public-fraction", default=0.5, show_default=True, help="Share of test ids on the public board.")
+@click.option("--data-root", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Download folder for stl10 (default: OUT/downloads).")
+@click.option("--unlabeled-limit", type=int, default=None, help="Keep only this many unlabeled images (stl10).")
+def competition_build(out: Path, dataset: str, seed: int, train_size: int, test_size: int,
+                      public_fraction: float, data_root: Path | None, unlabeled_limit: int | None) -> None:
+    """Write the competition's files deterministically (data/ for participants, host/ for Kaggle)."""
+    from autograder.competition import build
+
+    layout = _competition_errors(lambda: build.main(
+        out=out, dataset=dataset, seed=seed, train_size=train_size, test_size=test_size,
+        public_fraction=public_fraction, data_root=data_root, unlabeled_limit=unlabeled_limit))
+    info = layout.info()
+    console.print(f"{dataset} competition in {out}: {info.n_unlabeled} unlabeled, {info.n_train} train, "
+                  f"{info.n_test} test ({info.n_public} public); upload data/ and host/solution.csv to Kaggle")
+
+
+@competition.command("score")
+@click.argument("submission", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--competition", "competition_dir", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("competition"), show_default=True, help="Folder made by `competition build`.")
+def competition_score(submission: Path, competition_dir: Path) -> None:
+    """Validate SUBMISSION (a CSV) and print its public and private accuracy."""
+    from autograder.competition import score
+
+    scores = _competition_errors(lambda: score.main(submission=submission, competition=competition_dir))
+    console.print(scores.render(), highlight=False)
+
+
+@competition.command("points")
+@click.argument("leaderboard_file", metavar="LEADERBOARD", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--roster", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="CSV with columns kaggle_name,student_id.")
+@click.option("--rule", "rules", multiple=True, metavar="NAME>T:P | NAME>=T:P",
+              help="P points for a score above (>) or at least (>=) T; repeat for more rules.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=Path("competition_points.csv"),
+              show_default=True, help="Points per student (unmatched leaderboard names included).")
+@click.option("--grades", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="nbgrader's gradebook export (`nbgrader export`) to merge the points into.")
+@click.option("--merged", "merged_out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Merged gradebook CSV (default: grades_with_competition.csv next to --out).")
+@click.option("--assignment", default="hw1_pretext", show_default=True, help="Gradebook rows that get the points.")
+def competition_points(leaderboard_file: Path, roster: Path, rules: tuple[str, ...], out: Path,
+                       grades: Path | None, merged_out: Path | None, assignment: str) -> None:
+    """Turn a Kaggle LEADERBOARD (CSV or zip) into points per student, optionally merged into grades."""
+    from autograder.competition import points
+
+    report = _competition_errors(lambda: points.main(
+        leaderboard_file=leaderboard_file, roster=roster, rules=list(rules), out=out, grades=grades,
+        merged_out=merged_out, assignment=assignment))
+    console.print(f"{len(report.students)} students, {sum(s.points for s in report.students):g} points in all: {out}")
+    for entry in report.unmatched:
+        console.print(f"[yellow]unmatched:[/] leaderboard line {entry.line}: team {entry.team_name!r} "
+                      f"({', '.join(entry.members) or 'no member names'}) scored {entry.score:.5f}; "
+                      "add its Kaggle name to the roster", highlight=False)
+    for warning in report.warnings:
+        console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+
+
+@competition.command("fetch")
+@click.argument("name")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("leaderboard"),
+              show_default=True, help="Folder for the downloaded leaderboard.")
+def competition_fetch(name: str, out: Path) -> None:
+    """Download competition NAME's leaderboard with the kaggle package (needs Kaggle credentials)."""
+    from autograder.competition import fetch
+
+    path = _competition_errors(lambda: fetch.main(competition=name, out=out))
+    console.print(f"leaderboard saved to {path}")
+
+
 def main() -> None:
     try:
         cli()
