@@ -1,0 +1,57 @@
+"""``autograder feedback``: one HTML page per student and a class report, from result JSON files.
+
+Student pages show the score per task and every failed check with its readable reason — the
+result JSON never holds hidden test source, so neither can the page. The class report shows the
+score distribution, pass rates per task and per test, the most common failures, the slowest
+submissions and the submissions with notebook-level problems. Everything a student wrote is
+escaped (Jinja2 autoescape): a submission cannot inject markup into a page.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from autograder.feedback.report import class_report
+
+TEMPLATES = Path(__file__).with_name("templates")
+
+
+class FeedbackError(Exception):
+    pass
+
+
+def load_results(folder: Path) -> dict[str, dict[str, Any]]:
+    results = {}
+    for path in sorted(folder.glob("*.json")):
+        if path.stem == "summary":
+            continue
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            raise FeedbackError(f"{path}: not a result file ({exc})") from None
+        if not isinstance(data, dict) or "tasks" not in data:
+            raise FeedbackError(f"{path}: not a result file (no 'tasks')")
+        results[path.stem] = data
+    if not results:
+        raise FeedbackError(f"{folder}: no result files (*.json) to build feedback from")
+    return results
+
+
+def main(*, results_dir: Path, out_dir: Path) -> list[Path]:
+    """Write ``<id>.html`` per result and ``index.html`` (the class report); return the paths."""
+    results = load_results(results_dir)
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    student_page = env.get_template("student.html.j2")
+    for ident, result in results.items():
+        path = out_dir / f"{ident}.html"
+        path.write_text(student_page.render(id=ident, r=result), encoding="utf-8")
+        written.append(path)
+    index = out_dir / "index.html"
+    index.write_text(env.get_template("class.html.j2").render(report=class_report(results)), encoding="utf-8")
+    return [index, *written]

@@ -1,0 +1,107 @@
+"""Feedback pages: what a student and an instructor see, rendered by headless Chromium."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from autograder import feedback
+from tests.conftest import HIDDEN_TESTS, write_submission
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SUBMISSIONS = {
+    "ada": {},
+    "bob": {"add": "def add(a, b):\n    return (a + b).float()\n"},
+    "eve": {
+        "add": "def add(a, b):\n    raise ValueError('<script>alert(1)</script><b>bold</b>')\n",
+        "counter": None,
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def pages(toy_grader, tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("feedback")
+    for ident, overrides in SUBMISSIONS.items():
+        result = toy_grader.grade(write_submission(root / "subs" / ident, overrides))
+        result.write_json(root / "results" / f"{ident}.json")
+    feedback.main(results_dir=root / "results", out_dir=root / "pages")
+    return root / "pages"
+
+
+def render(page: Path, tmp_path: Path) -> str:
+    """The page's text as Chromium lays it out (DOM after parsing), plus a screenshot."""
+    common = [
+        CHROMIUM,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    dom = subprocess.run([*common, "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    shot = tmp_path / f"{page.stem}.png"
+    subprocess.run(
+        [*common, f"--screenshot={shot}", "--window-size=1200,1600", page.as_uri()],
+        capture_output=True,
+        timeout=120,
+    )
+    assert shot.exists() and shot.stat().st_size > 10_000, "the page renders to a non-empty picture"
+    return dom.stdout
+
+
+def visible_text(dom: str) -> str:
+    without_tags = re.sub(r"<[^>]+>", " ", re.sub(r"<(style|head)[^>]*>.*?</\1>", " ", dom, flags=re.S))
+    return " ".join(html.unescape(without_tags).split())
+
+
+def test_pages__one_per_student_and_a_class_report(pages):
+    assert sorted(p.name for p in pages.glob("*.html")) == ["ada.html", "bob.html", "eve.html", "index.html"]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by .ci/run")
+def test_student_page__shows_scores_and_reasons_and_escapes_student_text(pages, tmp_path):
+    dom = render(pages / "eve.html", tmp_path)
+    text = visible_text(dom)
+    assert "feedback for eve" in text and "Score: 1 / 3" in text
+    assert "task cell `counter` not found" in text
+    assert "<script>alert(1)</script><b>bold</b>" in text, "the student's text is shown as text"
+    assert "<script>alert" not in dom.split("<body>", 1)[1].replace("&lt;script&gt;", ""), (
+        "and never as markup"
+    )
+    bob = visible_text(render(pages / "bob.html", tmp_path))
+    assert "add must keep the dtype" in bob and "Checks that failed (1 of 5)" in bob
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by .ci/run")
+def test_class_report__shows_distribution_rates_failures_and_problems(pages, tmp_path):
+    dom = render(pages / "index.html", tmp_path)
+    text = visible_text(dom)
+    assert "3 submissions" in text and "mean score" in text
+    assert dom.count("data:image/png;base64,") == 2, "the two plots are embedded"
+    assert re.search(r"counter\s+67%", text), "2 of 3 submissions have full marks on counter"
+    assert "add must keep the dtype" in text and "eve" in text
+
+
+def test_pages__never_show_hidden_test_source(pages):
+    hidden_lines = {
+        ln.strip() for src in HIDDEN_TESTS.values() for ln in src.splitlines() if len(ln.strip()) > 25
+    }
+    for page in pages.glob("*.html"):
+        content = html.unescape(page.read_text())
+        assert not [ln for ln in hidden_lines if ln in content]
+
+
+def test_feedback__refuses_a_folder_without_results(tmp_path):
+    with pytest.raises(feedback.FeedbackError, match="no result files"):
+        feedback.main(results_dir=tmp_path, out_dir=tmp_path / "pages")
