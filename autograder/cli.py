@@ -118,6 +118,48 @@ def audit(hw: str, course_dir: Path | None) -> None:
         sys.exit(1)
 
 
+@cli.command()
+@click.argument("hw")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"), show_default=True)
+@course_option
+def gradescope(hw: str, out_dir: Path, course_dir: Path | None) -> None:
+    """Build the Gradescope autograder zip (setup.sh, run_autograder, hidden tests)."""
+    from autograder import gradescope as verb
+
+    archive = verb.build(course=_course(course_dir), hw=hw, out_dir=out_dir)
+    console.print(f"Gradescope autograder written to {archive}")
+
+
+@cli.command("gradescope-run", hidden=True)
+@click.option("--hw", required=True)
+@click.argument("submission_dir", type=click.Path(path_type=Path))
+@click.argument("results_path", type=click.Path(path_type=Path))
+@course_option
+def gradescope_run(hw: str, submission_dir: Path, results_path: Path, course_dir: Path | None) -> None:
+    """What run_autograder calls inside Gradescope's container."""
+    from autograder import gradescope as verb
+
+    data = verb.run(course=_course(course_dir), hw=hw, submission_dir=submission_dir, results_path=results_path)
+    console.print(f"score {data['score']:g}; results written to {results_path}")
+
+
+@cli.command()
+@click.argument("results_dir", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Folder for the pages."
+)
+def feedback(results_dir: Path, out_dir: Path) -> None:
+    """HTML feedback: one page per student and a class report (index.html), from result JSONs."""
+    from autograder import feedback as verb
+
+    try:
+        pages = verb.main(results_dir=results_dir, out_dir=out_dir)
+    except verb.FeedbackError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        sys.exit(2)
+    console.print(f"{len(pages) - 1} student pages and the class report {pages[0]} written")
+
+
 @cli.group()
 def competition() -> None:
     """The class competition (hw1_pretext): build its files, score submissions, points, fetch."""
@@ -136,34 +178,77 @@ def _competition_errors(run):  # type: ignore[no-untyped-def]
 
 
 @competition.command("build")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("competition"),
-              show_default=True, help="Folder to (re)create.")
-@click.option("--dataset", type=click.Choice(["digits", "stl10"]), default="digits", show_default=True,
-              help="digits: scikit-learn's, offline; stl10: downloaded through torchvision.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("competition"),
+    show_default=True,
+    help="Folder to (re)create.",
+)
+@click.option(
+    "--dataset",
+    type=click.Choice(["digits", "stl10"]),
+    default="digits",
+    show_default=True,
+    help="digits: scikit-learn's, offline; stl10: downloaded through torchvision.",
+)
 @click.option("--seed", default=0, show_default=True, help="Seed of the splits.")
 @click.option("--train-size", default=300, show_default=True, help="Labeled images (digits only).")
 @click.option("--test-size", default=500, show_default=True, help="Test images (digits only).")
-@click.option("--public-fraction", default=0.5, show_default=True, help="Share of test ids on the public board.")
-@click.option("--data-root", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Download folder for stl10 (default: OUT/downloads).")
-@click.option("--unlabeled-limit", type=int, default=None, help="Keep only this many unlabeled images (stl10).")
-def competition_build(out: Path, dataset: str, seed: int, train_size: int, test_size: int,
-                      public_fraction: float, data_root: Path | None, unlabeled_limit: int | None) -> None:
+@click.option(
+    "--public-fraction", default=0.5, show_default=True, help="Share of test ids on the public board."
+)
+@click.option(
+    "--data-root",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Download folder for stl10 (default: OUT/downloads).",
+)
+@click.option(
+    "--unlabeled-limit", type=int, default=None, help="Keep only this many unlabeled images (stl10)."
+)
+def competition_build(
+    out: Path,
+    dataset: str,
+    seed: int,
+    train_size: int,
+    test_size: int,
+    public_fraction: float,
+    data_root: Path | None,
+    unlabeled_limit: int | None,
+) -> None:
     """Write the competition's files deterministically (data/ for participants, host/ for Kaggle)."""
     from autograder.competition import build
 
-    layout = _competition_errors(lambda: build.main(
-        out=out, dataset=dataset, seed=seed, train_size=train_size, test_size=test_size,
-        public_fraction=public_fraction, data_root=data_root, unlabeled_limit=unlabeled_limit))
+    layout = _competition_errors(
+        lambda: build.main(
+            out=out,
+            dataset=dataset,
+            seed=seed,
+            train_size=train_size,
+            test_size=test_size,
+            public_fraction=public_fraction,
+            data_root=data_root,
+            unlabeled_limit=unlabeled_limit,
+        )
+    )
     info = layout.info()
-    console.print(f"{dataset} competition in {out}: {info.n_unlabeled} unlabeled, {info.n_train} train, "
-                  f"{info.n_test} test ({info.n_public} public); upload data/ and host/solution.csv to Kaggle")
+    console.print(
+        f"{dataset} competition in {out}: {info.n_unlabeled} unlabeled, {info.n_train} train, "
+        f"{info.n_test} test ({info.n_public} public); upload data/ and host/solution.csv to Kaggle"
+    )
 
 
 @competition.command("score")
 @click.argument("submission", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--competition", "competition_dir", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("competition"), show_default=True, help="Folder made by `competition build`.")
+@click.option(
+    "--competition",
+    "competition_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("competition"),
+    show_default=True,
+    help="Folder made by `competition build`.",
+)
 def competition_score(submission: Path, competition_dir: Path) -> None:
     """Validate SUBMISSION (a CSV) and print its public and private accuracy."""
     from autograder.competition import score
@@ -174,38 +259,88 @@ def competition_score(submission: Path, competition_dir: Path) -> None:
 
 @competition.command("points")
 @click.argument("leaderboard_file", metavar="LEADERBOARD", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--roster", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="CSV with columns kaggle_name,student_id.")
-@click.option("--rule", "rules", multiple=True, metavar="NAME>T:P | NAME>=T:P",
-              help="P points for a score above (>) or at least (>=) T; repeat for more rules.")
-@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=Path("competition_points.csv"),
-              show_default=True, help="Points per student (unmatched leaderboard names included).")
-@click.option("--grades", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="nbgrader's gradebook export (`nbgrader export`) to merge the points into.")
-@click.option("--merged", "merged_out", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Merged gradebook CSV (default: grades_with_competition.csv next to --out).")
-@click.option("--assignment", default="hw1_pretext", show_default=True, help="Gradebook rows that get the points.")
-def competition_points(leaderboard_file: Path, roster: Path, rules: tuple[str, ...], out: Path,
-                       grades: Path | None, merged_out: Path | None, assignment: str) -> None:
+@click.option(
+    "--roster",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="CSV with columns kaggle_name,student_id.",
+)
+@click.option(
+    "--rule",
+    "rules",
+    multiple=True,
+    metavar="NAME>T:P | NAME>=T:P",
+    help="P points for a score above (>) or at least (>=) T; repeat for more rules.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=Path("competition_points.csv"),
+    show_default=True,
+    help="Points per student (unmatched leaderboard names included).",
+)
+@click.option(
+    "--grades",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="nbgrader's gradebook export (`nbgrader export`) to merge the points into.",
+)
+@click.option(
+    "--merged",
+    "merged_out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Merged gradebook CSV (default: grades_with_competition.csv next to --out).",
+)
+@click.option(
+    "--assignment", default="hw1_pretext", show_default=True, help="Gradebook rows that get the points."
+)
+def competition_points(
+    leaderboard_file: Path,
+    roster: Path,
+    rules: tuple[str, ...],
+    out: Path,
+    grades: Path | None,
+    merged_out: Path | None,
+    assignment: str,
+) -> None:
     """Turn a Kaggle LEADERBOARD (CSV or zip) into points per student, optionally merged into grades."""
     from autograder.competition import points
 
-    report = _competition_errors(lambda: points.main(
-        leaderboard_file=leaderboard_file, roster=roster, rules=list(rules), out=out, grades=grades,
-        merged_out=merged_out, assignment=assignment))
-    console.print(f"{len(report.students)} students, {sum(s.points for s in report.students):g} points in all: {out}")
+    report = _competition_errors(
+        lambda: points.main(
+            leaderboard_file=leaderboard_file,
+            roster=roster,
+            rules=list(rules),
+            out=out,
+            grades=grades,
+            merged_out=merged_out,
+            assignment=assignment,
+        )
+    )
+    console.print(
+        f"{len(report.students)} students, {sum(s.points for s in report.students):g} points in all: {out}"
+    )
     for entry in report.unmatched:
-        console.print(f"[yellow]unmatched:[/] leaderboard line {entry.line}: team {entry.team_name!r} "
-                      f"({', '.join(entry.members) or 'no member names'}) scored {entry.score:.5f}; "
-                      "add its Kaggle name to the roster", highlight=False)
+        console.print(
+            f"[yellow]unmatched:[/] leaderboard line {entry.line}: team {entry.team_name!r} "
+            f"({', '.join(entry.members) or 'no member names'}) scored {entry.score:.5f}; "
+            "add its Kaggle name to the roster",
+            highlight=False,
+        )
     for warning in report.warnings:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False)
 
 
 @competition.command("fetch")
 @click.argument("name")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=Path("leaderboard"),
-              show_default=True, help="Folder for the downloaded leaderboard.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("leaderboard"),
+    show_default=True,
+    help="Folder for the downloaded leaderboard.",
+)
 def competition_fetch(name: str, out: Path) -> None:
     """Download competition NAME's leaderboard with the kaggle package (needs Kaggle credentials)."""
     from autograder.competition import fetch
