@@ -1,0 +1,20 @@
+# audit: task=linear_probe expect=less
+# Freezes the encoder with requires_grad_(False) and never unfreezes it.
+def extract_features(encoder, loader):
+    modes = {m: m.training for m in encoder.modules()}
+    encoder.eval()
+    for p in encoder.parameters():
+        p.requires_grad_(False)
+    feats, labels = [], []
+    for x, y in loader:
+        feats.append(encoder(x))
+        labels.append(y.long())
+    for m, t in modes.items():
+        m.train(t)
+    return torch.cat(feats), torch.cat(labels)
+
+
+def linear_probe_accuracy(train_features, train_labels, test_features, test_labels):
+    from sklearn.linear_model import LogisticRegression
+    clf = LogisticRegression(max_iter=1000).fit(train_features.numpy(), train_labels.numpy())
+    return float((torch.from_numpy(clf.predict(test_features.numpy())) == test_labels).float().mean())
