@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from autograder.course import Course, CourseError
+from autograder.course import Course
+from autograder.errors import KitError
 from autograder.sandbox.template import Sandbox
 
 console = Console()
@@ -74,6 +75,7 @@ def grade(
     json_out: Path | None,
     out_dir: Path | None,
     jobs: int,
+    shard_spec: str | None,
     gradebook: bool | None,
     course_dir: Path | None,
 ) -> None:
@@ -93,6 +95,7 @@ def grade(
             console=console,
             sandbox=sandbox,
             gradebook=gradebook,
+            shard_spec=shard_spec,
         )
 
 
@@ -119,6 +122,18 @@ def audit(hw: str, course_dir: Path | None) -> None:
 
 
 @cli.command()
+@click.argument(
+    "folders", nargs=-1, required=True, type=click.Path(path_type=Path, file_okay=False, exists=True)
+)
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True)
+def merge(folders: tuple[Path, ...], out_dir: Path) -> None:
+    """Merge the result folders of several shards (a CI job matrix) into one class summary."""
+    from autograder import grade as verb
+
+    verb.merge(folders=list(folders), out_dir=out_dir, console=console)
+
+
+@cli.command()
 @click.argument("hw")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("dist"), show_default=True)
 @course_option
@@ -139,7 +154,8 @@ def gradescope_run(hw: str, submission_dir: Path, results_path: Path, course_dir
     """What run_autograder calls inside Gradescope's container."""
     from autograder import gradescope as verb
 
-    data = verb.run(course=_course(course_dir), hw=hw, submission_dir=submission_dir, results_path=results_path)
+    course = _course(course_dir)
+    data = verb.run(course=course, hw=hw, submission_dir=submission_dir, results_path=results_path)
     console.print(f"score {data['score']:g}; results written to {results_path}")
 
 
@@ -152,11 +168,7 @@ def feedback(results_dir: Path, out_dir: Path) -> None:
     """HTML feedback: one page per student and a class report (index.html), from result JSONs."""
     from autograder import feedback as verb
 
-    try:
-        pages = verb.main(results_dir=results_dir, out_dir=out_dir)
-    except verb.FeedbackError as exc:
-        console.print(f"[red]error:[/] {exc}")
-        sys.exit(2)
+    pages = verb.main(results_dir=results_dir, out_dir=out_dir)
     console.print(f"{len(pages) - 1} student pages and the class report {pages[0]} written")
 
 
@@ -352,6 +364,6 @@ def competition_fetch(name: str, out: Path) -> None:
 def main() -> None:
     try:
         cli()
-    except CourseError as exc:
+    except KitError as exc:
         console.print(f"[red]error:[/] {exc}")
         sys.exit(2)

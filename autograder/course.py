@@ -16,10 +16,12 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from autograder.errors import KitError
+
 ASSIGNMENT_IDS = ("hw1_pretext", "hw2_contrastive", "hw3_lms")
 
 
-class CourseError(Exception):
+class CourseError(KitError):
     """The course directory is incomplete or misconfigured; the message says where."""
 
 

@@ -44,6 +44,21 @@ class GradeResult:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GradeResult:
+        """Read back a result this kit wrote (for merging shards and building reports)."""
+        return cls(
+            assignment=data["assignment"],
+            submission=dict(data["submission"]),
+            score=float(data["score"]),
+            max_score=float(data["max_score"]),
+            tasks={name: TaskResult(**task) for name, task in data["tasks"].items()},
+            tests=[TestResult(**test) for test in data["tests"]],
+            errors=list(data["errors"]),
+            execution_time=float(data["execution_time"]),
+            sandbox=dict(data.get("sandbox", {})),
+        )
+
     def write_json(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")

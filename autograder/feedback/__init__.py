@@ -15,12 +15,13 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from autograder.errors import KitError
 from autograder.feedback.report import class_report
 
 TEMPLATES = Path(__file__).with_name("templates")
 
 
-class FeedbackError(Exception):
+class FeedbackError(KitError):
     pass
 
 

@@ -23,7 +23,7 @@ from autograder.course import Course, read_manifest
 from autograder.grade.batch import grade_entries
 from autograder.grade.engine import Grader
 from autograder.grade.report import print_failures, print_result, summary_table
-from autograder.grade.submissions import Entry, find_submissions, is_nbgrader_tree
+from autograder.grade.submissions import Entry, find_submissions, is_nbgrader_tree, shard
 from autograder.results import GradeResult
 from autograder.sandbox.template import Sandbox
 
@@ -55,18 +55,21 @@ def main(
     console: Console | None = None,
     sandbox: Sandbox | None = None,
     gradebook: bool | None = None,
+    shard_spec: str | None = None,
 ) -> dict[str, GradeResult]:
     """Grade SUBMISSION; ``gradebook`` (default: when SUBMISSION is an nbgrader submitted/ tree)
     also records the task scores in nbgrader's gradebook."""
     console = console or Console()
     with tempfile.TemporaryDirectory(prefix="autograder-unzip-") as unpack:
         entries = find_submissions(submission, hw, Path(unpack))
+        if shard_spec:
+            entries = shard(entries, shard_spec)
         extra = tuple(str(p.resolve()) for p in (out_dir, json_out, Path(unpack)) if p is not None)
         with _progress(console, len(entries)) as on_done:
             results = grade_entries(
                 course, hw, entries, jobs=jobs, extra_private=extra, sandbox=sandbox, on_done=on_done
             )
-    if len(entries) == 1 and out_dir is None:
+    if len(entries) == 1 and out_dir is None and not shard_spec:
         only = next(iter(results.values()))
         print_result(only, console)
         if json_out is not None:
@@ -155,3 +158,21 @@ def check(
         result = grader.grade(notebook, label=str(notebook))
     print_result(result, console, title=f"{hw}: public tests only (the hidden tests decide the grade)")
     return result
+
+
+def merge(*, folders: list[Path], out_dir: Path, console: Console | None = None) -> dict[str, GradeResult]:
+    """Join the result folders of several shards into one folder with one class summary."""
+    console = console or Console()
+    results: dict[str, GradeResult] = {}
+    for folder in folders:
+        for path in sorted(folder.glob("*.json")):
+            if path.stem == "summary":
+                continue
+            if path.stem in results:
+                console.print(f"[yellow]note:[/] {path.stem} appears in several shards; the last one is kept")
+            results[path.stem] = GradeResult.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    for ident, result in results.items():
+        result.write_json(out_dir / f"{ident}.json")
+    write_summary(dict(sorted(results.items())), out_dir)
+    console.print(f"{len(results)} results from {len(folders)} shards merged into {out_dir}")
+    return results

@@ -7,6 +7,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.errors import KitError
+
 MAX_ZIP_BYTES = 2 << 30
 
 
@@ -16,7 +18,7 @@ class Entry:
     path: Path
 
 
-class SubmissionsError(Exception):
+class SubmissionsError(KitError):
     pass
 
 
@@ -66,3 +68,14 @@ def _unzip(archive: Path, target: Path) -> Path:
     except zipfile.BadZipFile:
         raise SubmissionsError(f"{archive.name}: not a valid zip file") from None
     return target
+
+
+def shard(entries: list[Entry], spec: str) -> list[Entry]:
+    """``K/N``: the K-th of N interleaved shards (0-based), for grading across a job matrix."""
+    try:
+        index, count = (int(part) for part in spec.split("/"))
+    except ValueError:
+        raise SubmissionsError(f"--shard {spec!r}: expected K/N, e.g. 0/4") from None
+    if not 0 <= index < count:
+        raise SubmissionsError(f"--shard {spec!r}: K must be between 0 and N-1")
+    return entries[index::count]

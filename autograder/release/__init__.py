@@ -21,10 +21,11 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 from autograder.course import Course, CourseError
+from autograder.errors import KitError
 from autograder.release.leaks import find_leaks
 
 
-class ReleaseError(Exception):
+class ReleaseError(KitError):
     pass
 
 
