@@ -41,18 +41,28 @@ def solution_rows(layout: CompetitionDir) -> list[dict[str, str]]:
 
 # --- build ---------------------------------------------------------------------------------------
 
+
 def test_build__is_deterministic_byte_for_byte(built, tmp_path):
     again = build.main(out=tmp_path / "again")
     files = sorted(p.relative_to(built.root) for p in built.root.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(again.root) for p in again.root.rglob("*") if p.is_file())
     for rel in files:
-        assert (built.root / rel).read_bytes() == (again.root / rel).read_bytes(), f"{rel} differs between builds"
+        assert (built.root / rel).read_bytes() == (again.root / rel).read_bytes(), (
+            f"{rel} differs between builds"
+        )
 
 
 def test_build__writes_kaggles_layout_with_disjoint_splits(built):
     info = built.info()
-    for name in ("train.npz", "test.npz", "unlabeled.npz", "train.csv", "test.csv", "sample_submission.csv",
-                 "data_description.md"):
+    for name in (
+        "train.npz",
+        "test.npz",
+        "unlabeled.npz",
+        "train.csv",
+        "test.csv",
+        "sample_submission.csv",
+        "data_description.md",
+    ):
         assert (built.data / name).is_file(), name
     assert not (built.data / "solution.csv").exists(), "the solution must not sit among participants' files"
     train, test = build.load_split(built, "train"), build.load_split(built, "test")
@@ -61,7 +71,11 @@ def test_build__writes_kaggles_layout_with_disjoint_splits(built):
     assert len(train["labels"]) + len(test["ids"]) + len(unlabeled["images"]) == 1797  # digits, all used once
     assert train["images"].dtype.name == "uint8" and train["images"].shape[1:] == (1, 8, 8)
     solution = solution_rows(built)
-    assert [int(r["id"]) for r in solution] == test["ids"].tolist() == [int(r["id"]) for r in read_csv(built.data / "test.csv")]
+    assert (
+        [int(r["id"]) for r in solution]
+        == test["ids"].tolist()
+        == [int(r["id"]) for r in read_csv(built.data / "test.csv")]
+    )
     usage = [r["Usage"] for r in solution]
     assert usage.count("Public") == info.n_public == 250 and usage.count("Private") == 250
     assert {int(r["label"]) for r in solution} <= set(range(info.n_classes))
@@ -76,10 +90,13 @@ def test_build__refuses_sizes_that_leave_no_unlabeled_images(tmp_path):
 
 # --- score ---------------------------------------------------------------------------------------
 
+
 def test_score__the_solution_itself_scores_1_and_a_known_number_of_errors_is_counted_exactly(built, tmp_path):
     solution = solution_rows(built)
-    perfect = score.main(submission=write_submission(tmp_path / "s.csv", [(r["id"], r["label"]) for r in solution]),
-                         competition=built.root)
+    perfect = score.main(
+        submission=write_submission(tmp_path / "s.csv", [(r["id"], r["label"]) for r in solution]),
+        competition=built.root,
+    )
     assert (perfect.public, perfect.private) == (1.0, 1.0)
     public_ids = [r["id"] for r in solution if r["Usage"] == "Public"]
     wrong = set(public_ids[:25])  # 25 of the 250 public rows wrong, no private row wrong
@@ -91,14 +108,33 @@ def test_score__the_solution_itself_scores_1_and_a_known_number_of_errors_is_cou
 
 BAD = {
     "wrong_header": (lambda rows: ("ID,Label", rows), "line 1", "exactly 'id,label'"),
-    "duplicate_id": (lambda rows: ("id,label", rows + [rows[3]]), "already appeared on line 5", "one row per id"),
-    "unknown_id": (lambda rows: ("id,label", rows + [("99999", "1")]), "id 99999 is not a test id", "test.csv"),
+    "duplicate_id": (
+        lambda rows: ("id,label", rows + [rows[3]]),
+        "already appeared on line 5",
+        "one row per id",
+    ),
+    "unknown_id": (
+        lambda rows: ("id,label", rows + [("99999", "1")]),
+        "id 99999 is not a test id",
+        "test.csv",
+    ),
     "missing_ids": (lambda rows: ("id,label", rows[:-3]), "3 test ids have no row", "every id in test.csv"),
     "label_out_of_range": (lambda rows: ("id,label", [(rows[0][0], "10")] + rows[1:]), "line 2", "0..9"),
-    "float_label": (lambda rows: ("id,label", rows[:1] + [(rows[1][0], "3.0")] + rows[2:]), "line 3", "not 3.0"),
-    "extra_field": (lambda rows: ("id,label", rows[:2] + [(rows[2][0], "1,7")] + rows[3:]), "line 4 has 3 fields",
-                    "exactly '<id>,<label>'"),
-    "id_not_integer": (lambda rows: ("id,label", [("abc", "1")] + rows[1:]), "id 'abc' is not an integer", "test.csv"),
+    "float_label": (
+        lambda rows: ("id,label", rows[:1] + [(rows[1][0], "3.0")] + rows[2:]),
+        "line 3",
+        "not 3.0",
+    ),
+    "extra_field": (
+        lambda rows: ("id,label", rows[:2] + [(rows[2][0], "1,7")] + rows[3:]),
+        "line 4 has 3 fields",
+        "exactly '<id>,<label>'",
+    ),
+    "id_not_integer": (
+        lambda rows: ("id,label", [("abc", "1")] + rows[1:]),
+        "id 'abc' is not an integer",
+        "test.csv",
+    ),
 }
 
 
@@ -136,38 +172,57 @@ def test_cli__build_then_score_prints_both_accuracies_and_bad_files_exit_1(tmp_p
     out = tmp_path / "comp"
     result = runner.invoke(cli, ["competition", "build", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    result = runner.invoke(cli, ["competition", "score", str(out / "data" / "sample_submission.csv"),
-                                 "--competition", str(out)])
+    result = runner.invoke(
+        cli, ["competition", "score", str(out / "data" / "sample_submission.csv"), "--competition", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert "public accuracy" in result.output and "private accuracy" in result.output
     bad = write_submission(tmp_path / "bad.csv", [(0, 1)], header="id,target")
     result = runner.invoke(cli, ["competition", "score", str(bad), "--competition", str(out)])
-    assert result.exit_code == 1 and "exactly 'id,label'" in result.output and "test ids have no row" in result.output
+    assert (
+        result.exit_code == 1
+        and "exactly 'id,label'" in result.output
+        and "test ids have no row" in result.output
+    )
 
 
 # --- points --------------------------------------------------------------------------------------
 
+
 def test_points__thresholds_roster_and_unmatched_names(tmp_path):
-    report = points.main(leaderboard_file=FIXTURES / "publicleaderboard.csv", roster=FIXTURES / "roster.csv",
-                         rules=RULES, out=tmp_path / "points.csv")
+    report = points.main(
+        leaderboard_file=FIXTURES / "publicleaderboard.csv",
+        roster=FIXTURES / "roster.csv",
+        rules=RULES,
+        out=tmp_path / "points.csv",
+    )
     got = report.by_student()
     # anna 0.914 and both members of "Jigsaw Jam" 0.846 reach the target; dmitry's 0.800 reaches it exactly;
     # egor 0.702 only beats the baseline; fedor's 0.620 equals it (no point); galina never submitted.
     assert got == {"s001": 2, "s002": 2, "s003": 2, "s004": 2, "s005": 1, "s006": 0, "s007": 0, "staff": 0}
     assert [(u.line, u.team_name) for u in report.unmatched] == [(6, "ghost team")]
     rows = read_csv(tmp_path / "points.csv")
-    assert any(r["student_id"] == "" and "UNMATCHED" in r["reached"] and r["team_name"] == "ghost team" for r in rows)
+    assert any(
+        r["student_id"] == "" and "UNMATCHED" in r["reached"] and r["team_name"] == "ghost team" for r in rows
+    )
     assert next(r for r in rows if r["student_id"] == "s007")["reached"] == "no submission"
 
 
 def test_points__merges_a_competition_column_into_the_gradebook_export(tmp_path):
     merged = tmp_path / "merged.csv"
-    report = points.main(leaderboard_file=FIXTURES / "publicleaderboard.csv", roster=FIXTURES / "roster.csv",
-                         rules=RULES, out=tmp_path / "points.csv", grades=FIXTURES / "nbgrader_export.csv",
-                         merged_out=merged)
+    report = points.main(
+        leaderboard_file=FIXTURES / "publicleaderboard.csv",
+        roster=FIXTURES / "roster.csv",
+        rules=RULES,
+        out=tmp_path / "points.csv",
+        grades=FIXTURES / "nbgrader_export.csv",
+        merged_out=merged,
+    )
     rows = read_csv(merged)
     original = read_csv(FIXTURES / "nbgrader_export.csv")
-    assert [{k: v for k, v in r.items() if k != "competition"} for r in rows] == original, "nothing else changes"
+    assert [{k: v for k, v in r.items() if k != "competition"} for r in rows] == original, (
+        "nothing else changes"
+    )
     column = {(r["assignment"], r["student_id"]): r["competition"] for r in rows}
     assert column[("hw1_pretext", "s001")] == "2" and column[("hw1_pretext", "s006")] == "0"
     assert column[("hw2_contrastive", "s001")] == "", "other assignments' rows get no competition points"
@@ -176,9 +231,16 @@ def test_points__merges_a_competition_column_into_the_gradebook_export(tmp_path)
 
 def test_points__reads_the_zip_kaggle_downloads_in_the_older_layout(tmp_path):
     entries = leaderboard.read(FIXTURES / "hse-ssl-hw1-pretext.zip")
-    assert [(e.team_name, e.score, e.members) for e in entries][:2] == [("anna.k", 0.914, ()), ("dmitry-p", 0.8, ())]
-    report = points.main(leaderboard_file=FIXTURES / "hse-ssl-hw1-pretext.zip", roster=FIXTURES / "roster.csv",
-                         rules=RULES, out=tmp_path / "p.csv")
+    assert [(e.team_name, e.score, e.members) for e in entries][:2] == [
+        ("anna.k", 0.914, ()),
+        ("dmitry-p", 0.8, ()),
+    ]
+    report = points.main(
+        leaderboard_file=FIXTURES / "hse-ssl-hw1-pretext.zip",
+        roster=FIXTURES / "roster.csv",
+        rules=RULES,
+        out=tmp_path / "p.csv",
+    )
     assert report.by_student()["s001"] == 2 and [u.team_name for u in report.unmatched] == ["someone else"]
 
 
@@ -186,8 +248,12 @@ def test_points__bad_inputs_name_the_row_and_the_fix(tmp_path):
     with pytest.raises(CompetitionError, match="NAME>THRESHOLD:POINTS"):
         points.Rule.parse("beat the baseline 0.62")
     with pytest.raises(CompetitionError, match="--rule"):
-        points.main(leaderboard_file=FIXTURES / "publicleaderboard.csv", roster=FIXTURES / "roster.csv", rules=[],
-                    out=tmp_path / "p.csv")
+        points.main(
+            leaderboard_file=FIXTURES / "publicleaderboard.csv",
+            roster=FIXTURES / "roster.csv",
+            rules=[],
+            out=tmp_path / "p.csv",
+        )
     roster = tmp_path / "roster.csv"
     roster.write_text("kaggle_name,student_id\nanna.k,s001\nAnna.K,s009\n")
     with pytest.raises(CompetitionError, match="line 3 maps 'Anna.K' to 's009', but line 2"):
@@ -202,14 +268,28 @@ def test_points__bad_inputs_name_the_row_and_the_fix(tmp_path):
 
 
 def test_cli__points_lists_unmatched_names(tmp_path):
-    result = CliRunner().invoke(cli, ["competition", "points", str(FIXTURES / "publicleaderboard.csv"),
-                                      "--roster", str(FIXTURES / "roster.csv"), "--rule", RULES[0], "--rule", RULES[1],
-                                      "--out", str(tmp_path / "p.csv")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "competition",
+            "points",
+            str(FIXTURES / "publicleaderboard.csv"),
+            "--roster",
+            str(FIXTURES / "roster.csv"),
+            "--rule",
+            RULES[0],
+            "--rule",
+            RULES[1],
+            "--out",
+            str(tmp_path / "p.csv"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "unmatched" in result.output and "ghost team" in result.output
 
 
 # --- fetch ---------------------------------------------------------------------------------------
+
 
 class RecordedApi:
     """Stands in for kaggle's KaggleApi: 'downloads' the recorded leaderboard zip."""
@@ -225,14 +305,23 @@ def test_fetch__extracts_the_downloaded_leaderboard(tmp_path):
 
 
 def test_fetch__without_credentials_says_how_to_get_them_and_never_imports_kaggle(tmp_path):
-    code = ("import sys\nfrom pathlib import Path\nfrom autograder.competition import fetch, CompetitionError\n"
-            "try:\n    fetch.main(competition='x', out=Path(sys.argv[1]))\n"
-            "except CompetitionError as e:\n    print('ERROR', e)\n"
-            "print('kaggle imported' if 'kaggle' in sys.modules else 'kaggle not imported')\n")
+    code = (
+        "import sys\nfrom pathlib import Path\nfrom autograder.competition import fetch, CompetitionError\n"
+        "try:\n    fetch.main(competition='x', out=Path(sys.argv[1]))\n"
+        "except CompetitionError as e:\n    print('ERROR', e)\n"
+        "print('kaggle imported' if 'kaggle' in sys.modules else 'kaggle not imported')\n"
+    )
     env = {"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "XDG_CONFIG_HOME": str(tmp_path / "config")}
-    run = subprocess.run([sys.executable, "-c", code, str(tmp_path / "lb")], capture_output=True, text=True,
-                         env=env, timeout=120)
-    assert "ERROR no Kaggle credentials found" in run.stdout and "KAGGLE_API_TOKEN" in run.stdout, run.stdout + run.stderr
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "lb")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert "ERROR no Kaggle credentials found" in run.stdout and "KAGGLE_API_TOKEN" in run.stdout, (
+        run.stdout + run.stderr
+    )
     assert "kaggle not imported" in run.stdout
     assert fetch.credential_source({"KAGGLE_API_TOKEN": "t"}, tmp_path) == "KAGGLE_API_TOKEN"
     (tmp_path / ".kaggle").mkdir()
@@ -241,6 +330,8 @@ def test_fetch__without_credentials_says_how_to_get_them_and_never_imports_kaggl
 
 
 def test_cli__help_does_not_import_the_competition_package():
-    code = "import sys, autograder.cli\nprint('autograder.competition' in sys.modules, 'kaggle' in sys.modules)"
+    code = (
+        "import sys, autograder.cli\nprint('autograder.competition' in sys.modules, 'kaggle' in sys.modules)"
+    )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert run.stdout.strip() == "False False", run.stdout + run.stderr

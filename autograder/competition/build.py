@@ -16,8 +16,13 @@ import numpy as np
 
 from autograder.competition import datasets
 from autograder.competition.errors import CompetitionError
-from autograder.competition.layout import (ID_COLUMN, LABEL_COLUMN, USAGE_COLUMN, CompetitionDir,
-                                           CompetitionInfo)
+from autograder.competition.layout import (
+    ID_COLUMN,
+    LABEL_COLUMN,
+    USAGE_COLUMN,
+    CompetitionDir,
+    CompetitionInfo,
+)
 
 DESCRIPTION = """# {title}
 
@@ -66,17 +71,31 @@ def _split(source: datasets.Source, *, rng: np.random.Generator, n_train: int, n
         return source.train, source.test, source.unlabeled
     total = len(source.labels)
     if n_train + n_test >= total:
-        raise CompetitionError(f"--train-size {n_train} + --test-size {n_test} leave no unlabeled images "
-                               f"out of {total}; choose smaller sizes")
+        raise CompetitionError(
+            f"--train-size {n_train} + --test-size {n_test} leave no unlabeled images "
+            f"out of {total}; choose smaller sizes"
+        )
     order = rng.permutation(total)
-    train, test, unlabeled = order[:n_train], order[n_train:n_train + n_test], order[n_train + n_test:]
-    return ((source.images[train], source.labels[train]), (source.images[test], source.labels[test]),
-            source.images[unlabeled])
+    train, test, unlabeled = order[:n_train], order[n_train : n_train + n_test], order[n_train + n_test :]
+    return (
+        (source.images[train], source.labels[train]),
+        (source.images[test], source.labels[test]),
+        source.images[unlabeled],
+    )
 
 
-def main(*, out: Path, dataset: str = "digits", seed: int = 0, train_size: int = 300,
-         test_size: int = 500, public_fraction: float = 0.5, data_root: Path | None = None,
-         unlabeled_limit: int | None = None, title: str = "hw1_pretext: SSL with pretext tasks") -> CompetitionDir:
+def main(
+    *,
+    out: Path,
+    dataset: str = "digits",
+    seed: int = 0,
+    train_size: int = 300,
+    test_size: int = 500,
+    public_fraction: float = 0.5,
+    data_root: Path | None = None,
+    unlabeled_limit: int | None = None,
+    title: str = "hw1_pretext: SSL with pretext tasks",
+) -> CompetitionDir:
     """Build the competition into ``out`` (replaced if it exists) and return its layout.
 
     ``train_size`` and ``test_size`` apply to datasets split here (digits); STL-10 keeps its own
@@ -85,8 +104,9 @@ def main(*, out: Path, dataset: str = "digits", seed: int = 0, train_size: int =
         raise CompetitionError(f"--public-fraction must lie strictly between 0 and 1, got {public_fraction}")
     source = datasets.load(dataset, root=data_root or out / "downloads", unlabeled_limit=unlabeled_limit)
     rng = np.random.default_rng(seed)
-    (train_x, train_y), (test_x, test_y), unlabeled = _split(source, rng=rng, n_train=train_size,
-                                                              n_test=test_size)
+    (train_x, train_y), (test_x, test_y), unlabeled = _split(
+        source, rng=rng, n_train=train_size, n_test=test_size
+    )
     n_public = int(round(public_fraction * len(test_y)))
     public = np.zeros(len(test_y), dtype=bool)
     public[rng.permutation(len(test_y))[:n_public]] = True
@@ -101,25 +121,51 @@ def main(*, out: Path, dataset: str = "digits", seed: int = 0, train_size: int =
     _save_npz(layout.split("test"), ids=test_ids, images=test_x)
     _save_npz(layout.split("unlabeled"), images=unlabeled)
     (layout.data / "train.csv").write_text(
-        _csv_text([ID_COLUMN, LABEL_COLUMN], [[int(i), int(y)] for i, y in zip(train_ids, train_y)]))
+        _csv_text(
+            [ID_COLUMN, LABEL_COLUMN], [[int(i), int(y)] for i, y in zip(train_ids, train_y, strict=True)]
+        )
+    )
     (layout.data / "test.csv").write_text(_csv_text([ID_COLUMN], [[int(i)] for i in test_ids]))
     sample = _csv_text([ID_COLUMN, LABEL_COLUMN], [[int(i), 0] for i in test_ids])
     layout.sample_submission.write_text(sample)
     (layout.host / "sample_submission.csv").write_text(sample)
-    layout.solution.write_text(_csv_text(
-        [ID_COLUMN, LABEL_COLUMN, USAGE_COLUMN],
-        [[int(i), int(y), "Public" if p else "Private"] for i, y, p in zip(test_ids, test_y, public)]))
+    layout.solution.write_text(
+        _csv_text(
+            [ID_COLUMN, LABEL_COLUMN, USAGE_COLUMN],
+            [
+                [int(i), int(y), "Public" if p else "Private"]
+                for i, y, p in zip(test_ids, test_y, public, strict=True)
+            ],
+        )
+    )
 
-    info = CompetitionInfo(dataset=dataset, seed=seed, n_classes=len(source.class_names),
-                           class_names=source.class_names, image_shape=tuple(int(s) for s in train_x.shape[1:]),
-                           n_unlabeled=len(unlabeled), n_train=len(train_y), n_test=len(test_y),
-                           n_public=n_public)
+    info = CompetitionInfo(
+        dataset=dataset,
+        seed=seed,
+        n_classes=len(source.class_names),
+        class_names=source.class_names,
+        image_shape=(int(train_x.shape[1]), int(train_x.shape[2]), int(train_x.shape[3])),
+        n_unlabeled=len(unlabeled),
+        n_train=len(train_y),
+        n_test=len(test_y),
+        n_public=n_public,
+    )
     layout.info_file.write_text(info.to_json())
-    (layout.data / "data_description.md").write_text(DESCRIPTION.format(
-        title=title, n_unlabeled=info.n_unlabeled, n_train=info.n_train, n_test=info.n_test,
-        shape=", ".join(map(str, info.image_shape)), last=info.n_classes - 1, id=ID_COLUMN,
-        label=LABEL_COLUMN, classes=", ".join(f"{k} = {n}" for k, n in enumerate(info.class_names)),
-        n_public=n_public, n_private=info.n_test - n_public))
+    (layout.data / "data_description.md").write_text(
+        DESCRIPTION.format(
+            title=title,
+            n_unlabeled=info.n_unlabeled,
+            n_train=info.n_train,
+            n_test=info.n_test,
+            shape=", ".join(map(str, info.image_shape)),
+            last=info.n_classes - 1,
+            id=ID_COLUMN,
+            label=LABEL_COLUMN,
+            classes=", ".join(f"{k} = {n}" for k, n in enumerate(info.class_names)),
+            n_public=n_public,
+            n_private=info.n_test - n_public,
+        )
+    )
     return layout
 
 

@@ -33,8 +33,9 @@ def digits() -> Source:
 
     bunch = load_digits()
     images = np.clip(bunch.images * 16, 0, 255).astype(np.uint8)[:, None]  # (1797, 1, 8, 8)
-    return Source(class_names=tuple(str(k) for k in range(10)), images=images,
-                  labels=bunch.target.astype(np.int64))
+    return Source(
+        class_names=tuple(str(k) for k in range(10)), images=images, labels=bunch.target.astype(np.int64)
+    )
 
 
 def stl10(root: Path, unlabeled_limit: int | None) -> Source:

@@ -14,11 +14,13 @@ from typing import Any
 
 from autograder.competition.errors import CompetitionError
 
-HELP = ("no Kaggle credentials found. Create an API token at https://www.kaggle.com/settings/api and "
-        "either set KAGGLE_API_TOKEN (or KAGGLE_USERNAME and KAGGLE_KEY), or save the token to "
-        "~/.kaggle/access_token (a legacy kaggle.json goes to ~/.kaggle/ or $KAGGLE_CONFIG_DIR). "
-        "Without credentials, download the leaderboard from the competition's Leaderboard tab "
-        "('Raw Data') and pass that file to `autograder competition points`.")
+HELP = (
+    "no Kaggle credentials found. Create an API token at https://www.kaggle.com/settings/api and "
+    "either set KAGGLE_API_TOKEN (or KAGGLE_USERNAME and KAGGLE_KEY), or save the token to "
+    "~/.kaggle/access_token (a legacy kaggle.json goes to ~/.kaggle/ or $KAGGLE_CONFIG_DIR). "
+    "Without credentials, download the leaderboard from the competition's Leaderboard tab "
+    "('Raw Data') and pass that file to `autograder competition points`."
+)
 
 
 def credential_source(environ: dict[str, str] | None = None, home: Path | None = None) -> str | None:
@@ -62,12 +64,16 @@ def main(*, competition: str, out: Path, api: Any = None) -> Path:
     except CompetitionError:
         raise
     except Exception as exc:  # network, permission, unknown competition
-        raise CompetitionError(f"downloading the leaderboard of {competition!r} failed: {exc}. Check the "
-                               "competition's name (the last part of its URL) and that you host or joined it") from None
+        raise CompetitionError(
+            f"downloading the leaderboard of {competition!r} failed: {exc}. Check the "
+            "competition's name (the last part of its URL) and that you host or joined it"
+        ) from None
     archive = out / f"{competition}.zip"
     if not archive.is_file():
-        raise CompetitionError(f"the kaggle package saved no {archive.name} in {out}; download the leaderboard "
-                               "from the competition's Leaderboard tab instead")
+        raise CompetitionError(
+            f"the kaggle package saved no {archive.name} in {out}; download the leaderboard "
+            "from the competition's Leaderboard tab instead"
+        )
     with zipfile.ZipFile(archive) as zipped:
         names = [n for n in zipped.namelist() if n.lower().endswith(".csv")]
         if len(names) != 1:

@@ -1,16 +1,16 @@
 """Where the files of a built competition live (one object owns the paths).
 
-    <root>/competition.json        what `score` needs: classes, id and label columns, sizes
-    <root>/data/                   what participants download from Kaggle
-        train.npz                  ids (N,), images (N, C, H, W) uint8, labels (N,) int64
-        unlabeled.npz              images (U, C, H, W) uint8 (pretraining only)
-        test.npz                   ids (T,), images (T, C, H, W) uint8, no labels
-        train.csv  test.csv        the same ids (and train labels) as CSV
-        sample_submission.csv      id,label with a constant prediction
-        data_description.md        the text for Kaggle's "Data" tab
-    <root>/host/                   what only the host uploads ("solution file" and sample)
-        solution.csv               id,label,Usage with Usage in {Public, Private}
-        sample_submission.csv
+<root>/competition.json        what `score` needs: classes, id and label columns, sizes
+<root>/data/                   what participants download from Kaggle
+    train.npz                  ids (N,), images (N, C, H, W) uint8, labels (N,) int64
+    unlabeled.npz              images (U, C, H, W) uint8 (pretraining only)
+    test.npz                   ids (T,), images (T, C, H, W) uint8, no labels
+    train.csv  test.csv        the same ids (and train labels) as CSV
+    sample_submission.csv      id,label with a constant prediction
+    data_description.md        the text for Kaggle's "Data" tab
+<root>/host/                   what only the host uploads ("solution file" and sample)
+    solution.csv               id,label,Usage with Usage in {Public, Private}
+    sample_submission.csv
 """
 
 from __future__ import annotations
@@ -78,7 +78,9 @@ class CompetitionDir:
 
     def info(self) -> CompetitionInfo:
         if not self.info_file.is_file():
-            raise CompetitionError(f"{self.root}: no competition.json here; build the competition first "
-                                   f"(`autograder competition build --out {self.root}`) or pass the right "
-                                   "--competition folder")
+            raise CompetitionError(
+                f"{self.root}: no competition.json here; build the competition first "
+                f"(`autograder competition build --out {self.root}`) or pass the right "
+                "--competition folder"
+            )
         return CompetitionInfo.from_json(self.info_file.read_text(encoding="utf-8"))

@@ -31,14 +31,18 @@ class Entry:
 def _text(path: Path) -> tuple[str, str]:
     """(CSV text, name to use in messages)."""
     if not path.is_file():
-        raise CompetitionError(f"{path}: no such file; download it with `autograder competition fetch` or "
-                               "`kaggle competitions leaderboard NAME --download`")
+        raise CompetitionError(
+            f"{path}: no such file; download it with `autograder competition fetch` or "
+            "`kaggle competitions leaderboard NAME --download`"
+        )
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             names = [n for n in archive.namelist() if n.lower().endswith(".csv")]
             if len(names) != 1:
-                raise CompetitionError(f"{path}: expected one CSV inside the zip, found {len(names)}; unzip it and "
-                                       "pass the leaderboard CSV")
+                raise CompetitionError(
+                    f"{path}: expected one CSV inside the zip, found {len(names)}; unzip it and "
+                    "pass the leaderboard CSV"
+                )
             return archive.read(names[0]).decode("utf-8-sig"), f"{path}:{names[0]}"
     return path.read_text(encoding="utf-8-sig"), str(path)
 
@@ -49,21 +53,31 @@ def read(path: Path) -> list[Entry]:
     columns = reader.fieldnames or []
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
-        raise CompetitionError(f"{name}: line 1 has columns {','.join(columns) or '(none)'}; a Kaggle leaderboard "
-                               f"needs {', '.join(missing)} (pass the file Kaggle's leaderboard download gives)")
+        raise CompetitionError(
+            f"{name}: line 1 has columns {','.join(columns) or '(none)'}; a Kaggle leaderboard "
+            f"needs {', '.join(missing)} (pass the file Kaggle's leaderboard download gives)"
+        )
     entries, problems = [], []
     for line, row in enumerate(reader, start=2):
         raw = (row.get("Score") or "").strip()
         try:
             score = float(raw)
         except ValueError:
-            problems.append(f"{name}: line {line} (team {row.get('TeamName')!r}) has score {raw!r}, not a number; "
-                            "fix or delete that row")
+            problems.append(
+                f"{name}: line {line} (team {row.get('TeamName')!r}) has score {raw!r}, not a number; "
+                "fix or delete that row"
+            )
             continue
-        members = tuple(m.strip() for m in (row.get("TeamMemberUserNames") or "").replace(";", ",").split(",")
-                        if m.strip())
-        entries.append(Entry(line, (row.get("TeamId") or "").strip(), (row.get("TeamName") or "").strip(),
-                             members, score))
+        members = tuple(
+            m.strip()
+            for m in (row.get("TeamMemberUserNames") or "").replace(";", ",").split(",")
+            if m.strip()
+        )
+        entries.append(
+            Entry(
+                line, (row.get("TeamId") or "").strip(), (row.get("TeamName") or "").strip(), members, score
+            )
+        )
     if problems:
         raise CompetitionError(problems)
     return entries

@@ -21,7 +21,9 @@ from pathlib import Path
 from autograder.competition import leaderboard
 from autograder.competition.errors import CompetitionError
 
-RULE = re.compile(r"^\s*(?P<name>[\w -]+?)\s*(?P<op>>=|>)\s*(?P<threshold>[0-9.]+)\s*:\s*(?P<points>[0-9.]+)\s*$")
+RULE = re.compile(
+    r"^\s*(?P<name>[\w -]+?)\s*(?P<op>>=|>)\s*(?P<threshold>[0-9.]+)\s*:\s*(?P<points>[0-9.]+)\s*$"
+)
 ROSTER_COLUMNS = ("kaggle_name", "student_id")
 GRADEBOOK_COLUMNS = ("assignment", "student_id")
 
@@ -37,8 +39,10 @@ class Rule:
     def parse(cls, text: str) -> Rule:
         match = RULE.match(text)
         if not match:
-            raise CompetitionError(f"rule {text!r} is not NAME>THRESHOLD:POINTS or NAME>=THRESHOLD:POINTS "
-                                   "(e.g. 'baseline>0.62:1')")
+            raise CompetitionError(
+                f"rule {text!r} is not NAME>THRESHOLD:POINTS or NAME>=THRESHOLD:POINTS "
+                "(e.g. 'baseline>0.62:1')"
+            )
         return cls(match["name"], float(match["threshold"]), float(match["points"]), match["op"] == ">")
 
     def met(self, score: float) -> bool:
@@ -79,8 +83,10 @@ def _csv(path: Path, required: tuple[str, ...], what: str) -> list[tuple[int, di
     reader = csv.DictReader(io.StringIO(Path(path).read_text(encoding="utf-8-sig")))
     missing = [c for c in required if c not in (reader.fieldnames or [])]
     if missing:
-        raise CompetitionError(f"{path}: line 1 must name the columns {', '.join(required)} of a {what}; "
-                               f"missing {', '.join(missing)}")
+        raise CompetitionError(
+            f"{path}: line 1 must name the columns {', '.join(required)} of a {what}; "
+            f"missing {', '.join(missing)}"
+        )
     return list(enumerate(reader, start=2))
 
 
@@ -92,12 +98,16 @@ def read_roster(path: Path) -> dict[str, tuple[str, str]]:
     for line, row in _csv(path, ROSTER_COLUMNS, "roster"):
         name, student = (row["kaggle_name"] or "").strip(), (row["student_id"] or "").strip()
         if not name or not student:
-            problems.append(f"{path}: line {line} needs both a kaggle_name and a student_id; fill it in or delete it")
+            problems.append(
+                f"{path}: line {line} needs both a kaggle_name and a student_id; fill it in or delete it"
+            )
             continue
         key = name.lower()
         if key in roster and roster[key][0] != student:
-            problems.append(f"{path}: line {line} maps {name!r} to {student!r}, but line {lines[key]} maps it to "
-                            f"{roster[key][0]!r}; keep one student per Kaggle name")
+            problems.append(
+                f"{path}: line {line} maps {name!r} to {student!r}, but line {lines[key]} maps it to "
+                f"{roster[key][0]!r}; keep one student per Kaggle name"
+            )
             continue
         roster[key], lines[key] = (student, name), line
     if problems:
@@ -105,7 +115,9 @@ def read_roster(path: Path) -> dict[str, tuple[str, str]]:
     return roster
 
 
-def compute(entries: list[leaderboard.Entry], roster: dict[str, tuple[str, str]], rules: list[Rule]) -> PointsReport:
+def compute(
+    entries: list[leaderboard.Entry], roster: dict[str, tuple[str, str]], rules: list[Rule]
+) -> PointsReport:
     best: dict[str, tuple[leaderboard.Entry, str]] = {}  # student -> (their best entry, kaggle name)
     unmatched = []
     for entry in entries:
@@ -132,11 +144,28 @@ def compute(entries: list[leaderboard.Entry], roster: dict[str, tuple[str, str]]
 
 
 def write_points(report: PointsReport, path: Path) -> None:
-    rows = [[s.student_id, s.kaggle_name, s.team_name, "" if s.score is None else f"{s.score:.5f}",
-             f"{s.points:g}", ";".join(s.reached) if s.score is not None else "no submission"]
-            for s in report.students]
-    rows += [["", ";".join(u.members) or u.team_name, u.team_name, f"{u.score:.5f}", "0",
-              f"UNMATCHED (leaderboard line {u.line}): add this Kaggle name to the roster"] for u in report.unmatched]
+    rows = [
+        [
+            s.student_id,
+            s.kaggle_name,
+            s.team_name,
+            "" if s.score is None else f"{s.score:.5f}",
+            f"{s.points:g}",
+            ";".join(s.reached) if s.score is not None else "no submission",
+        ]
+        for s in report.students
+    ]
+    rows += [
+        [
+            "",
+            ";".join(u.members) or u.team_name,
+            u.team_name,
+            f"{u.score:.5f}",
+            "0",
+            f"UNMATCHED (leaderboard line {u.line}): add this Kaggle name to the roster",
+        ]
+        for u in report.unmatched
+    ]
     _write(path, ["student_id", "kaggle_name", "team_name", "score", "points", "reached"], rows)
 
 
@@ -157,9 +186,12 @@ def merge_grades(report: PointsReport, grades: Path, out: Path, *, assignment: s
             seen.add(row["student_id"])
         merged.append([row.get(c, "") for c in columns] + [value])
     _write(out, columns + ["competition"], merged)
-    return [f"student {s!r} earned {p:g} competition points but has no {assignment} row in {grades}; add the "
-            "row (grade the assignment) or enter the points by hand" for s, p in sorted(points.items())
-            if s not in seen and p]
+    return [
+        f"student {s!r} earned {p:g} competition points but has no {assignment} row in {grades}; add the "
+        "row (grade the assignment) or enter the points by hand"
+        for s, p in sorted(points.items())
+        if s not in seen and p
+    ]
 
 
 def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
@@ -170,8 +202,16 @@ def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
         writer.writerows(rows)
 
 
-def main(*, leaderboard_file: Path, roster: Path, rules: list[str], out: Path, grades: Path | None = None,
-         merged_out: Path | None = None, assignment: str = "hw1_pretext") -> PointsReport:
+def main(
+    *,
+    leaderboard_file: Path,
+    roster: Path,
+    rules: list[str],
+    out: Path,
+    grades: Path | None = None,
+    merged_out: Path | None = None,
+    assignment: str = "hw1_pretext",
+) -> PointsReport:
     """Write points per student to ``out`` (and, given ``grades``, the merged gradebook to
     ``merged_out``); returns the report with unmatched leaderboard entries and warnings."""
     if not rules:

@@ -9,7 +9,7 @@ from autograder.testing import expect_error, generator, rate_tolerance, seed, st
 
 pytestmark = pytest.mark.task("jigsaw_puzzle")
 
-_TWICE = '''
+_TWICE = """
 import torch
 
 def twice(fn, images, permutations, tile_size, seed):
@@ -17,7 +17,7 @@ def twice(fn, images, permutations, tile_size, seed):
     torch.rand(3)  # the global generator moves on between the calls
     second = fn(images, permutations, tile_size, generator=torch.Generator().manual_seed(seed))
     return first, second
-'''
+"""
 
 
 def coordinate_images(b: int, c: int, h: int, dtype=torch.float64) -> torch.Tensor:
@@ -37,15 +37,19 @@ def shuffling_permutations(p: int, base: int) -> torch.Tensor:
 
 
 def batch(student, images, permutations, tile_size, base):
-    result = student.make_jigsaw_batch(images, permutations, tile_size, generator=student_generator(student, base))
+    result = student.make_jigsaw_batch(
+        images, permutations, tile_size, generator=student_generator(student, base)
+    )
     if not (isinstance(result, tuple | list) and len(result) == 2):
         raise AssertionError("make_jigsaw_batch should return a pair (tiles, labels)")
     tiles, labels = result
     b, c = images.shape[:2]
     want = (b, 9, c, tile_size, tile_size)
     if not isinstance(tiles, torch.Tensor) or tuple(tiles.shape) != want:
-        raise AssertionError(f"tiles should have shape (B, 9, C, tile_size, tile_size) = {want}, "
-                             f"got {getattr(tiles, 'shape', type(tiles).__name__)}")
+        raise AssertionError(
+            f"tiles should have shape (B, 9, C, tile_size, tile_size) = {want}, "
+            f"got {getattr(tiles, 'shape', type(tiles).__name__)}"
+        )
     if not isinstance(labels, torch.Tensor) or tuple(labels.shape) != (b,):
         raise AssertionError(f"labels should be a tensor of shape ({b},)")
     if not ((labels >= 0) & (labels < len(permutations))).all():
@@ -59,11 +63,17 @@ def corners(tiles: torch.Tensor, h: int, what: str) -> torch.Tensor:
     b, _, c, t, _ = tiles.shape
     first = tiles[:, :, 0, 0, 0].round().long()  # (B, 9)
     image, row, col = first // (h * h), first % (h * h) // h, first % h
-    expected = (first[:, :, None, None, None] + h * torch.arange(t)[:, None] + torch.arange(t)
-                + torch.arange(c)[:, None, None] / 2)  # (B, 9, C, t, t)
+    expected = (
+        first[:, :, None, None, None]
+        + h * torch.arange(t)[:, None]
+        + torch.arange(t)
+        + torch.arange(c)[:, None, None] / 2
+    )  # (B, 9, C, t, t)
     if not torch.equal(tiles.double(), expected.double()):
-        raise AssertionError(f"{what}: some tile is not an unchanged tile_size x tile_size crop of the image "
-                             "(raw pixel values, every channel)")
+        raise AssertionError(
+            f"{what}: some tile is not an unchanged tile_size x tile_size crop of the image "
+            "(raw pixel values, every channel)"
+        )
     return torch.stack([image, row, col], dim=-1)
 
 
@@ -86,12 +96,18 @@ def test_jigsaw_puzzle__tile_i_is_cut_from_cell_permutations_label_i(student, h,
         for i in range(9):
             want = int(permutations[labels[n], i])
             top, left = int(where[n, i, 1]), int(where[n, i, 2])
-            inside = (top // cell == (top + tile_size - 1) // cell) and (left // cell == (left + tile_size - 1) // cell)
-            assert inside, f"tile {i} of image {n} (H={h}, tile_size={tile_size}) crosses the border of a cell"
+            inside = (top // cell == (top + tile_size - 1) // cell) and (
+                left // cell == (left + tile_size - 1) // cell
+            )
+            assert inside, (
+                f"tile {i} of image {n} (H={h}, tile_size={tile_size}) crosses the border of a cell"
+            )
             got = 3 * (top // cell) + left // cell
-            assert got == want, (f"tile {i} of image {n} comes from cell {got}, but permutations[labels[{n}], {i}] "
-                                 f"= {want}: tiles[b, i] must be cut from cell permutations[labels[b], i] "
-                                 "(cells numbered 3*row + col)")
+            assert got == want, (
+                f"tile {i} of image {n} comes from cell {got}, but permutations[labels[{n}], {i}] "
+                f"= {want}: tiles[b, i] must be cut from cell permutations[labels[b], i] "
+                "(cells numbered 3*row + col)"
+            )
 
 
 def test_jigsaw_puzzle__labels_are_uniform_over_the_permutations(student):
@@ -101,7 +117,8 @@ def test_jigsaw_puzzle__labels_are_uniform_over_the_permutations(student):
     for k in range(p):
         rate = float((labels == k).double().mean())
         assert abs(rate - 1 / p) <= rate_tolerance(1 / p, b), (
-            f"label {k} was drawn for {rate:.1%} of {b} images; labels must be uniform over 0..P-1 (P = {p})")
+            f"label {k} was drawn for {rate:.1%} of {b} images; labels must be uniform over 0..P-1 (P = {p})"
+        )
 
 
 def test_jigsaw_puzzle__crop_offsets_are_uniform_and_drawn_per_cell_and_image(student):
@@ -119,29 +136,37 @@ def test_jigsaw_puzzle__crop_offsets_are_uniform_and_drawn_per_cell_and_image(st
             rate = float((offsets[:, :, axis] == value).double().mean())
             assert abs(rate - 1 / choices) <= rate_tolerance(1 / choices, n), (
                 f"the {name} crop offset inside a cell was {value} for {rate:.1%} of {n} tiles; it must be "
-                f"uniform over 0..{choices - 1} (cell {cell}, tile_size {tile_size})")
+                f"uniform over 0..{choices - 1} (cell {cell}, tile_size {tile_size})"
+            )
     p_same = 1 / choices**2
     same_cells = float((offsets[:, 0] == offsets[:, 4]).all(-1).double().mean())
     assert abs(same_cells - p_same) <= rate_tolerance(p_same, b), (
-        "two cells of the same image got the same crop offset far too often: draw an offset for every cell")
+        "two cells of the same image got the same crop offset far too often: draw an offset for every cell"
+    )
     same_images = float((offsets[:-1, 0] == offsets[1:, 0]).all(-1).double().mean())
     assert abs(same_images - p_same) <= rate_tolerance(p_same, b - 1), (
-        "the same cell of different images got the same crop offset far too often: draw offsets per image")
+        "the same cell of different images got the same crop offset far too often: draw offsets per image"
+    )
 
 
 def test_jigsaw_puzzle__same_generator_seed_gives_the_same_batch(student):
     helper = student.define(_TWICE)
     images, permutations = coordinate_images(3, 1, 12), shuffling_permutations(6, 50)
     for offset in range(3):
-        (t1, l1), (t2, l2) = helper.twice(student.value("make_jigsaw_batch"), images, permutations, 3,
-                                           seed(51 + offset))
+        (t1, l1), (t2, l2) = helper.twice(
+            student.value("make_jigsaw_batch"), images, permutations, 3, seed(51 + offset)
+        )
         assert torch.equal(l1, l2) and torch.equal(t1, t2), (
             "two calls with generators seeded alike gave different batches: draw every random number "
-            "from `generator`")
+            "from `generator`"
+        )
 
 
 @pytest.mark.parametrize("h,tile_size", [(9, 4), (12, 5)])
 def test_jigsaw_puzzle__tiles_larger_than_a_cell_raise_value_error(student, h, tile_size):
     images = coordinate_images(2, 1, h)
-    expect_error(lambda: student.make_jigsaw_batch(images, shuffling_permutations(2, 60), tile_size),
-                 "ValueError", f"tile_size={tile_size} with H={h} (cells of {h // 3})")
+    expect_error(
+        lambda: student.make_jigsaw_batch(images, shuffling_permutations(2, 60), tile_size),
+        "ValueError",
+        f"tile_size={tile_size} with H={h} (cells of {h // 3})",
+    )

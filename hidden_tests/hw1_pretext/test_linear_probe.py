@@ -18,7 +18,8 @@ def build(seed, modes):
     """An encoder whose train and eval outputs differ (batch norm with odd running statistics,
     dropout), a loader with an uneven last batch, and what its eval-mode features are."""
     g = torch.Generator().manual_seed(seed)
-    encoder = nn.Sequential(nn.Linear(6, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.5), nn.Linear(16, 8))
+    encoder = nn.Sequential(nn.Linear(6, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.5),
+                            nn.Linear(16, 8))
     with torch.no_grad():
         for p in encoder.parameters():
             p.copy_(torch.randn(p.shape, generator=g))
@@ -75,9 +76,12 @@ def test_linear_probe__features_are_the_eval_mode_outputs_of_every_batch(student
 def test_linear_probe__features_carry_no_autograd_graph(student):
     out, _, _ = extract(student, 2, {})
     assert not out["requires_grad"] and not out["has_graph"], (
-        "features must carry no autograd graph: run the encoder under torch.no_grad()")
-    assert not out["inference"], ("features must be ordinary tensors, not inference tensors: use torch.no_grad(), "
-                                  "not torch.inference_mode()")
+        "features must carry no autograd graph: run the encoder under torch.no_grad()"
+    )
+    assert not out["inference"], (
+        "features must be ordinary tensors, not inference tensors: use torch.no_grad(), "
+        "not torch.inference_mode()"
+    )
 
 
 @pytest.mark.weight(2)
@@ -86,25 +90,33 @@ def test_linear_probe__encoder_parameters_buffers_and_flags_are_unchanged(studen
     before, after = out["before"], out["after"]
     for name, tensor in before["tensors"].items():
         assert torch.equal(tensor, after["tensors"][name]), (
-            f"extract_features changed the encoder's `{name}` (batch norm statistics change in train mode)")
+            f"extract_features changed the encoder's `{name}` (batch norm statistics change in train mode)"
+        )
     assert before["requires_grad"] == after["requires_grad"], (
-        "extract_features changed some parameter's requires_grad flag; leave the flags as they were")
+        "extract_features changed some parameter's requires_grad flag; leave the flags as they were"
+    )
 
 
 @pytest.mark.parametrize("modes", [{}, MIXED, {k: False for k in MIXED}], ids=["train", "mixed", "eval"])
 def test_linear_probe__every_submodules_mode_is_restored(student, modes):
     out, _, _ = extract(student, 4, modes)
-    changed = sorted(k or "(the encoder itself)" for k, v in out["before"]["training"].items()
-                     if out["after"]["training"][k] != v)
-    assert not changed, (f"extract_features did not restore the train/eval mode of submodule(s) {', '.join(changed)}; "
-                         "remember every submodule's mode and put it back")
+    changed = sorted(
+        k or "(the encoder itself)"
+        for k, v in out["before"]["training"].items()
+        if out["after"]["training"][k] != v
+    )
+    assert not changed, (
+        f"extract_features did not restore the train/eval mode of submodule(s) {', '.join(changed)}; "
+        "remember every submodule's mode and put it back"
+    )
 
 
 def blobs(base: int, per_class: int, classes: int = 4, d: int = 12, spread: float = 1.0):
     g = generator(base)
     centres = 8.0 * torch.eye(classes, d, dtype=torch.float64)
-    x = centres.repeat_interleave(per_class, 0) + spread * torch.randn(classes * per_class, d, generator=g,
-                                                                        dtype=torch.float64)
+    x = centres.repeat_interleave(per_class, 0) + spread * torch.randn(
+        classes * per_class, d, generator=g, dtype=torch.float64
+    )
     return x, torch.arange(classes).repeat_interleave(per_class)  # (N, D), (N,)
 
 
@@ -124,16 +136,19 @@ def test_linear_probe__separable_classes_are_classified_perfectly(student, class
     x_train, y_train = blobs(10 + classes, 25, classes)
     x_test, y_test = blobs(20 + classes, 10, classes)
     got = accuracy(student, x_train.float(), y_train, x_test.float(), y_test)
-    assert abs(got - 1.0) < 1e-9, (f"{classes} well separated classes should get test accuracy 1.0 (a fraction "
-                                   f"in [0, 1]), got {got}")
+    assert abs(got - 1.0) < 1e-9, (
+        f"{classes} well separated classes should get test accuracy 1.0 (a fraction in [0, 1]), got {got}"
+    )
 
 
 def test_linear_probe__fits_on_the_training_split_only(student):
     x_train, y_train = blobs(30, 25)
     x_test, y_test = blobs(31, 10)
     got = accuracy(student, x_train, y_train, x_test, (y_test + 1) % 4)
-    assert got < 1e-9, ("when every test label is a different class than the training data says, the accuracy "
-                        f"must be 0, got {got}: fit the classifier on the training features only")
+    assert got < 1e-9, (
+        "when every test label is a different class than the training data says, the accuracy "
+        f"must be 0, got {got}: fit the classifier on the training features only"
+    )
 
 
 def test_linear_probe__accuracy_is_the_fraction_of_correct_test_labels(student):
@@ -141,21 +156,26 @@ def test_linear_probe__accuracy_is_the_fraction_of_correct_test_labels(student):
     x_test, y_test = blobs(41, 10)
     wrong = torch.arange(len(y_test)) % 4 == 0  # a quarter of the test labels say another class
     got = accuracy(student, x_train, y_train, x_test, torch.where(wrong, (y_test + 2) % 4, y_test))
-    assert abs(got - 0.75) < 1e-9, (f"with a quarter of the test labels wrong the test accuracy must be 0.75, "
-                                    f"got {got}")
+    assert abs(got - 0.75) < 1e-9, (
+        f"with a quarter of the test labels wrong the test accuracy must be 0.75, got {got}"
+    )
 
 
 def test_linear_probe__result_does_not_depend_on_the_global_rng(student):
     x_train, y_train = blobs(50, 8, classes=5, d=40, spread=12.0)
     x_test, y_test = blobs(51, 60, classes=5, d=40, spread=12.0)
     helper = student.define(_ENCODER)
-    runs = helper.global_rng_runs(student.value("linear_probe_accuracy"), [x_train, y_train, x_test, y_test],
-                                  [1, 2, 3, 4])
-    assert len(set(runs)) == 1, ("the accuracy changed with torch's global seed; seed your own generator or use "
-                                 "a deterministic solver")
+    runs = helper.global_rng_runs(
+        student.value("linear_probe_accuracy"), [x_train, y_train, x_test, y_test], [1, 2, 3, 4]
+    )
+    assert len(set(runs)) == 1, (
+        "the accuracy changed with torch's global seed; seed your own generator or use a deterministic solver"
+    )
 
 
 def test_linear_probe__inputs_are_not_modified(student):
     x_train, y_train = blobs(60, 10)
     x_test, y_test = blobs(61, 5)
-    assert_inputs_unchanged(student, "linear_probe_accuracy", x_train * 3 + 1, y_train, x_test * 3 + 1, y_test)
+    assert_inputs_unchanged(
+        student, "linear_probe_accuracy", x_train * 3 + 1, y_train, x_test * 3 + 1, y_test
+    )

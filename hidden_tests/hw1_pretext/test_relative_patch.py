@@ -5,7 +5,7 @@ each patch over many draws."""
 import pytest
 import torch
 
-from autograder.testing import call_many, expect_error, rate_tolerance, seed, student_generator
+from autograder.testing import expect_error, rate_tolerance, seed, student_generator
 
 pytestmark = pytest.mark.task("relative_patch")
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.task("relative_patch")
 TABLE = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
 NAMES = ["top-left", "top", "top-right", "left", "right", "bottom-left", "bottom", "bottom-right"]
 
-_TWICE = '''
+_TWICE = """
 import torch
 
 def twice(fn, image, patch_size, gap, jitter, seed):
@@ -21,7 +21,7 @@ def twice(fn, image, patch_size, gap, jitter, seed):
     torch.rand(3)  # the global generator moves on between the calls
     second = fn(image, patch_size, gap, jitter, generator=torch.Generator().manual_seed(seed))
     return first, second
-'''
+"""
 
 
 def coordinates(h: int, w: int, dtype=torch.float64) -> torch.Tensor:
@@ -30,49 +30,70 @@ def coordinates(h: int, w: int, dtype=torch.float64) -> torch.Tensor:
     return torch.stack([rows, cols])
 
 
-def corner(patch, patch_size: int, h: int, w: int, what: str) -> tuple[int, int]:
-    """The top-left (row, col) of a patch cut from a coordinate image, after checking that it is an
-    intact patch_size x patch_size crop lying inside the image."""
-    if not isinstance(patch, torch.Tensor) or tuple(patch.shape) != (2, patch_size, patch_size):
-        raise AssertionError(f"{what} should be a (C, patch_size, patch_size) = {(2, patch_size, patch_size)} "
-                             f"crop of the image, got {getattr(patch, 'shape', type(patch).__name__)} "
-                             "(is it partly outside the image?)")
-    top, left = int(patch[0, 0, 0]), int(patch[1, 0, 0])
+_DRAWS = '''
+import torch
+
+def draws(fn, times, image, patch_size, gap, jitter, generator):
+    """Call fn `times` times on a coordinate image; return (times, 5) int64 rows
+    (label, centre row, centre col, neighbour row, neighbour col) and the first problem seen."""
+    _, h, w = image.shape
     span = torch.arange(patch_size, dtype=torch.float64)
-    intact = (torch.equal(patch[0].double(), (top + span)[:, None].expand(-1, patch_size))
-              and torch.equal(patch[1].double(), (left + span)[None, :].expand(patch_size, -1)))
-    if not intact or top + patch_size > h or left + patch_size > w:
-        raise AssertionError(f"{what} is not a crop of the image lying fully inside it")
-    return top, left
-
-
-def draws(student, times: int, h: int, w: int, patch_size: int, gap: int, jitter: int, base: int):
-    """(label, dy, dx) of `times` pairs, where (dy, dx) is the neighbour's corner minus the centre's."""
-    results = call_many(student, "sample_patch_pair", times, coordinates(h, w), patch_size, gap, jitter,
-                        generator=student_generator(student, base))
     rows = []
-    for result in results:
-        if not (isinstance(result, tuple | list) and len(result) == 3):
-            raise AssertionError("sample_patch_pair should return (center, neighbor, label)")
+    for _ in range(times):
+        result = fn(image, patch_size, gap, jitter, generator=generator)
+        if not (isinstance(result, (tuple, list)) and len(result) == 3):
+            return None, "sample_patch_pair should return (center, neighbor, label)"
         center, neighbor, label = result
         label = int(label)
         if not 0 <= label <= 7:
-            raise AssertionError(f"label {label} is outside 0..7")
-        cy, cx = corner(center, patch_size, h, w, "center")
-        ny, nx = corner(neighbor, patch_size, h, w, "neighbor")
-        rows.append((label, ny - cy, nx - cx))
-    return torch.tensor(rows, dtype=torch.int64)  # (times, 3)
+            return None, f"label {label} is outside 0..7"
+        row = [label]
+        for what, patch in (("center", center), ("neighbor", neighbor)):
+            if not isinstance(patch, torch.Tensor) or tuple(patch.shape) != (2, patch_size, patch_size):
+                shape = tuple(patch.shape) if isinstance(patch, torch.Tensor) else type(patch).__name__
+                want = (2, patch_size, patch_size)
+                return None, (f"{what} should be a (C, patch_size, patch_size) = {want} "
+                              f"crop of the image, got {shape} (is it partly outside the image?)")
+            top, left = int(patch[0, 0, 0]), int(patch[1, 0, 0])
+            intact = (torch.equal(patch[0].double(), (top + span)[:, None].expand(-1, patch_size))
+                      and torch.equal(patch[1].double(), (left + span)[None, :].expand(patch_size, -1)))
+            if not intact or top + patch_size > h or left + patch_size > w:
+                return None, f"{what} is not a crop of the image lying fully inside it"
+            row += [top, left]
+        rows.append(row)
+    return torch.tensor(rows, dtype=torch.int64), None
+'''
+
+
+def draws(student, times: int, h: int, w: int, patch_size: int, gap: int, jitter: int, base: int):
+    """(label, dy, dx) of `times` pairs, where (dy, dx) is the neighbour's corner minus the centre's,
+    after checking that every patch is an intact crop lying inside the image."""
+    helper = student.define(_DRAWS)
+    rows, problem = helper.draws(
+        student.value("sample_patch_pair"),
+        times,
+        coordinates(h, w),
+        patch_size,
+        gap,
+        jitter,
+        student_generator(student, base),
+    )
+    if problem:
+        raise AssertionError(problem)
+    return torch.stack([rows[:, 0], rows[:, 3] - rows[:, 1], rows[:, 4] - rows[:, 2]], dim=1)  # (times, 3)
 
 
 def test_relative_patch__returns_two_crops_of_the_inputs_dtype_and_an_int_label(student):
     for dtype in (torch.float32, torch.float64):
         center, neighbor, label = student.sample_patch_pair(coordinates(20, 20, dtype), 4, 1, 1)
         for name, patch in (("center", center), ("neighbor", neighbor)):
-            assert isinstance(patch, torch.Tensor) and tuple(patch.shape) == (2, 4, 4), \
+            assert isinstance(patch, torch.Tensor) and tuple(patch.shape) == (2, 4, 4), (
                 f"{name} should be a (C, patch_size, patch_size) tensor"
+            )
             assert patch.dtype == dtype, f"{name} should keep the image's dtype {dtype}, not {patch.dtype}"
-        assert isinstance(label, int) or (isinstance(label, torch.Tensor) and label.dim() == 0
-                                          and not label.is_floating_point()), "label should be an int"
+        assert isinstance(label, int) or (
+            isinstance(label, torch.Tensor) and label.dim() == 0 and not label.is_floating_point()
+        ), "label should be an int"
         assert 0 <= int(label) <= 7, "label must lie in 0..7"
 
 
@@ -83,8 +104,10 @@ def test_relative_patch__neighbour_offset_follows_the_label_table(student, h, w,
     for label, dy, dx in draws(student, 120, h, w, patch_size, gap, 0, base=h + w).tolist():
         want = (TABLE[label][0] * step, TABLE[label][1] * step)
         assert (dy, dx) == want, (
-            f"label {label} ({NAMES[label]}) with patch_size={patch_size}, gap={gap} and no jitter should put the "
-            f"neighbour's top-left corner {want} from the centre's (row, col), not {(dy, dx)}")
+            f"label {label} ({NAMES[label]}) with patch_size={patch_size}, gap={gap} and no jitter "
+            f"should put the neighbour's top-left corner {want} from the centre's (row, col), "
+            f"not {(dy, dx)}"
+        )
 
 
 @pytest.mark.weight(2)
@@ -97,7 +120,8 @@ def test_relative_patch__patches_stay_inside_images_of_the_minimum_size(student,
     for label, dy, dx in draws(student, 300, h, w, patch_size, gap, jitter, base=70 + h + w).tolist():
         ry, rx = dy - TABLE[label][0] * step, dx - TABLE[label][1] * step
         assert max(abs(ry), abs(rx)) <= 2 * jitter, (
-            f"label {label} ({NAMES[label]}): the neighbour is further from its place than two jitters allow")
+            f"label {label} ({NAMES[label]}): the neighbour is further from its place than two jitters allow"
+        )
 
 
 def test_relative_patch__labels_are_uniform(student):
@@ -106,7 +130,9 @@ def test_relative_patch__labels_are_uniform(student):
     for k in range(8):
         rate = float((labels == k).double().mean())
         assert abs(rate - 1 / 8) <= rate_tolerance(1 / 8, times), (
-            f"label {k} ({NAMES[k]}) was drawn in {rate:.1%} of {times} pairs; labels must be uniform over the 8")
+            f"label {k} ({NAMES[k]}) was drawn in {rate:.1%} of {times} pairs; "
+            "labels must be uniform over the 8"
+        )
 
 
 def test_relative_patch__each_patch_is_jittered_independently_within_jitter(student):
@@ -123,22 +149,33 @@ def test_relative_patch__each_patch_is_jittered_independently_within_jitter(stud
         assert abs(rate - p) <= rate_tolerance(p, times), (
             f"along the {name}, the two patches' jitters should be independent integers uniform in "
             f"[-jitter, jitter] (here jitter={jitter}); their difference reached +-2*jitter in {rate:.1%} of "
-            f"{times} pairs")
+            f"{times} pairs"
+        )
 
 
 def test_relative_patch__same_generator_seed_gives_the_same_pair(student):
     helper = student.define(_TWICE)
     for offset in range(3):
-        first, second = helper.twice(student.value("sample_patch_pair"), coordinates(30, 30), 4, 2, 2,
-                                     seed(100 + offset))
-        same = torch.equal(first[0], second[0]) and torch.equal(first[1], second[1]) and int(first[2]) == int(second[2])
-        assert same, ("two calls with generators seeded alike gave different pairs: draw every random number "
-                      "from `generator`")
+        first, second = helper.twice(
+            student.value("sample_patch_pair"), coordinates(30, 30), 4, 2, 2, seed(100 + offset)
+        )
+        same = (
+            torch.equal(first[0], second[0])
+            and torch.equal(first[1], second[1])
+            and int(first[2]) == int(second[2])
+        )
+        assert same, (
+            "two calls with generators seeded alike gave different pairs: draw every random number "
+            "from `generator`"
+        )
 
 
 @pytest.mark.parametrize("h,w", [(16, 40), (40, 16), (16, 16)])
 def test_relative_patch__too_small_images_raise_value_error(student, h, w):
     # patch_size 4, gap 1, jitter 1 need 3 * 4 + 2 * 1 + 2 * 1 = 16 pixels; 15 is one short.
     image = coordinates(h - (h == 16), w - (w == 16))
-    expect_error(lambda: student.sample_patch_pair(image, 4, 1, 1), "ValueError",
-                 f"an image of {image.shape[1]}x{image.shape[2]} pixels with patch_size=4, gap=1, jitter=1")
+    expect_error(
+        lambda: student.sample_patch_pair(image, 4, 1, 1),
+        "ValueError",
+        f"an image of {image.shape[1]}x{image.shape[2]} pixels with patch_size=4, gap=1, jitter=1",
+    )

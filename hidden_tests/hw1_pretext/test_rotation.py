@@ -20,8 +20,10 @@ def outputs(student, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     rotated, labels = result
     b, c, h, _ = x.shape
     if not isinstance(rotated, torch.Tensor) or tuple(rotated.shape) != (4 * b, c, h, h):
-        raise AssertionError(f"for images of shape {tuple(x.shape)} rotated should have shape "
-                             f"{(4 * b, c, h, h)}, got {getattr(rotated, 'shape', type(rotated).__name__)}")
+        raise AssertionError(
+            f"for images of shape {tuple(x.shape)} rotated should have shape "
+            f"{(4 * b, c, h, h)}, got {getattr(rotated, 'shape', type(rotated).__name__)}"
+        )
     if not isinstance(labels, torch.Tensor) or tuple(labels.shape) != (4 * b,):
         raise AssertionError(f"labels should be a tensor of shape {(4 * b,)}")
     return rotated, labels
@@ -30,7 +32,9 @@ def outputs(student, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 def test_rotation__returns_4b_images_of_the_inputs_dtype_and_int64_labels(student, dtype):
     rotated, labels = outputs(student, images(1, 3, 2, 4, dtype))
-    assert rotated.dtype == dtype, f"rotated images should keep the inputs' dtype {dtype}, not {rotated.dtype}"
+    assert rotated.dtype == dtype, (
+        f"rotated images should keep the inputs' dtype {dtype}, not {rotated.dtype}"
+    )
     assert labels.dtype == torch.int64, f"labels should be int64, not {labels.dtype}"
     assert set(labels.tolist()) <= {0, 1, 2, 3}, "labels must lie in {0, 1, 2, 3}"
 
@@ -46,8 +50,10 @@ def test_rotation__every_image_appears_once_with_each_label(student, b, c, h):
         assert 0 <= k <= 3, "labels must lie in {0, 1, 2, 3}"
         undone = torch.rot90(rotated[j], -k, dims=(-2, -1))  # (C, H, W)
         matches = [i for i in range(b) if torch.equal(undone, x[i])]
-        assert matches, (f"output {j} has label {k} but is not any input turned by {k} quarter turns "
-                         "counter-clockwise (torch.rot90(x, k, dims=(-2, -1)))")
+        assert matches, (
+            f"output {j} has label {k} but is not any input turned by {k} quarter turns "
+            "counter-clockwise (torch.rot90(x, k, dims=(-2, -1)))"
+        )
         seen[matches[0], k] += 1
     assert (seen == 1).all(), "every input image must appear exactly once with each of the 4 labels"
 
@@ -57,8 +63,9 @@ def test_rotation__label_1_is_a_counter_clockwise_quarter_turn(student):
     rotated, labels = outputs(student, x)
     ones = [j for j in range(4) if int(labels[j]) == 1]
     assert len(ones) == 1, "a single image should appear exactly once with label 1"
-    assert rotated[ones[0], 0, 0, 0] == 2, ("label 1 must turn the image counter-clockwise: the top-right "
-                                            "pixel moves to the top-left corner")
+    assert rotated[ones[0], 0, 0, 0] == 2, (
+        "label 1 must turn the image counter-clockwise: the top-right pixel moves to the top-left corner"
+    )
 
 
 @pytest.mark.parametrize("shape", [(2, 1, 4, 5), (1, 3, 6, 3)])
