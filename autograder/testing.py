@@ -132,3 +132,33 @@ def assert_rate(hits: int, n: int, p: float, what: str) -> None:
 def no_gradient(grad: torch.Tensor | None) -> bool:
     """True when a ``with_grad`` call left no gradient on an argument (None or all zeros)."""
     return grad is None or not bool(torch.as_tensor(grad).abs().sum() > 0)
+
+
+_SAME_SEED = '''
+import torch
+
+def _same(a, b):
+    if isinstance(a, torch.Tensor):
+        return isinstance(b, torch.Tensor) and a.shape == b.shape and a.dtype == b.dtype and torch.equal(a, b)
+    if isinstance(a, (tuple, list)):
+        return isinstance(b, (tuple, list)) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return bool(a == b)
+
+def same_for_same_seed(fn, seed, args, kwargs):
+    first = fn(*args, generator=torch.Generator().manual_seed(seed), **kwargs)
+    torch.rand(3)  # the global generator moves on between the two calls
+    second = fn(*args, generator=torch.Generator().manual_seed(seed), **kwargs)
+    return _same(first, second)
+'''
+
+
+def same_result_for_same_seed(
+    student: RemoteNamespace, fn: str, base: int, *args: Any, **kwargs: Any
+) -> bool:
+    """Whether two calls of ``fn(*args, generator=g, **kwargs)`` with generators seeded alike (from
+    ``seed(base)``) return equal results, torch's global generator moving on between them: False
+    when ``fn`` draws from anything but ``generator``. Compared inside the worker."""
+    helper = student.define(_SAME_SEED)
+    return bool(helper.same_for_same_seed(student.value(fn), seed(base), list(args), kwargs))

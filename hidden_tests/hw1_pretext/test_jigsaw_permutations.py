@@ -7,19 +7,15 @@ import math
 import pytest
 import torch
 
-from autograder.testing import call_many, expect_error, rate_tolerance, seed, student_generator
+from autograder.testing import (
+    call_many,
+    expect_error,
+    rate_tolerance,
+    same_result_for_same_seed,
+    student_generator,
+)
 
 pytestmark = pytest.mark.task("jigsaw_permutations")
-
-_TWICE = """
-import torch
-
-def twice(fn, n_permutations, n_tiles, seed):
-    first = fn(n_permutations, n_tiles, generator=torch.Generator().manual_seed(seed))
-    torch.rand(3)  # the global generator moves on between the calls
-    second = fn(n_permutations, n_tiles, generator=torch.Generator().manual_seed(seed))
-    return first, second
-"""
 
 
 def permutation_set(student, n_permutations: int, n_tiles: int, base: int) -> torch.Tensor:
@@ -90,10 +86,8 @@ def test_jigsaw_permutations__first_row_is_uniform_over_all_permutations(student
 
 
 def test_jigsaw_permutations__same_generator_seed_gives_the_same_set(student):
-    helper = student.define(_TWICE)
     for offset in range(3):
-        first, second = helper.twice(student.value("jigsaw_permutations"), 4, 5, seed(300 + offset))
-        assert torch.equal(first, second), (
+        assert same_result_for_same_seed(student, "jigsaw_permutations", 300 + offset, 4, 5), (
             "two calls with generators seeded alike gave different sets: draw "
             "every random number from `generator`"
         )

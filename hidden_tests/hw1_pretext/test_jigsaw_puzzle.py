@@ -5,19 +5,15 @@ labels and crop offsets drawn independently per cell and image."""
 import pytest
 import torch
 
-from autograder.testing import expect_error, generator, rate_tolerance, seed, student_generator
+from autograder.testing import (
+    expect_error,
+    generator,
+    rate_tolerance,
+    same_result_for_same_seed,
+    student_generator,
+)
 
 pytestmark = pytest.mark.task("jigsaw_puzzle")
-
-_TWICE = """
-import torch
-
-def twice(fn, images, permutations, tile_size, seed):
-    first = fn(images, permutations, tile_size, generator=torch.Generator().manual_seed(seed))
-    torch.rand(3)  # the global generator moves on between the calls
-    second = fn(images, permutations, tile_size, generator=torch.Generator().manual_seed(seed))
-    return first, second
-"""
 
 
 def coordinate_images(b: int, c: int, h: int, dtype=torch.float64) -> torch.Tensor:
@@ -104,9 +100,9 @@ def test_jigsaw_puzzle__tile_i_is_cut_from_cell_permutations_label_i(student, h,
             )
             got = 3 * (top // cell) + left // cell
             assert got == want, (
-                f"tile {i} of image {n} comes from cell {got}, but permutations[labels[{n}], {i}] "
-                f"= {want}: tiles[b, i] must be cut from cell permutations[labels[b], i] "
-                "(cells numbered 3*row + col)"
+                f"tile {i} of image {n} comes from cell {got}, but entry {i} of the permutation its label "
+                f"picks is {want}: tile i must be cut from the cell that entry i names (gather convention; "
+                "cells numbered 3*row + col)"
             )
 
 
@@ -150,13 +146,10 @@ def test_jigsaw_puzzle__crop_offsets_are_uniform_and_drawn_per_cell_and_image(st
 
 
 def test_jigsaw_puzzle__same_generator_seed_gives_the_same_batch(student):
-    helper = student.define(_TWICE)
     images, permutations = coordinate_images(3, 1, 12), shuffling_permutations(6, 50)
     for offset in range(3):
-        (t1, l1), (t2, l2) = helper.twice(
-            student.value("make_jigsaw_batch"), images, permutations, 3, seed(51 + offset)
-        )
-        assert torch.equal(l1, l2) and torch.equal(t1, t2), (
+        same = same_result_for_same_seed(student, "make_jigsaw_batch", 51 + offset, images, permutations, 3)
+        assert same, (
             "two calls with generators seeded alike gave different batches: draw every random number "
             "from `generator`"
         )

@@ -5,23 +5,18 @@ each patch over many draws."""
 import pytest
 import torch
 
-from autograder.testing import expect_error, rate_tolerance, seed, student_generator
+from autograder.testing import (
+    expect_error,
+    rate_tolerance,
+    same_result_for_same_seed,
+    student_generator,
+)
 
 pytestmark = pytest.mark.task("relative_patch")
 
 # (dy, dx) of each label: 0 top-left, 1 top, 2 top-right, 3 left, 4 right, 5 bottom-left, ...
 TABLE = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
 NAMES = ["top-left", "top", "top-right", "left", "right", "bottom-left", "bottom", "bottom-right"]
-
-_TWICE = """
-import torch
-
-def twice(fn, image, patch_size, gap, jitter, seed):
-    first = fn(image, patch_size, gap, jitter, generator=torch.Generator().manual_seed(seed))
-    torch.rand(3)  # the global generator moves on between the calls
-    second = fn(image, patch_size, gap, jitter, generator=torch.Generator().manual_seed(seed))
-    return first, second
-"""
 
 
 def coordinates(h: int, w: int, dtype=torch.float64) -> torch.Tensor:
@@ -154,16 +149,9 @@ def test_relative_patch__each_patch_is_jittered_independently_within_jitter(stud
 
 
 def test_relative_patch__same_generator_seed_gives_the_same_pair(student):
-    helper = student.define(_TWICE)
     for offset in range(3):
-        first, second = helper.twice(
-            student.value("sample_patch_pair"), coordinates(30, 30), 4, 2, 2, seed(100 + offset)
-        )
-        same = (
-            torch.equal(first[0], second[0])
-            and torch.equal(first[1], second[1])
-            and int(first[2]) == int(second[2])
-        )
+        image = coordinates(30, 30)
+        same = same_result_for_same_seed(student, "sample_patch_pair", 100 + offset, image, 4, 2, 2)
         assert same, (
             "two calls with generators seeded alike gave different pairs: draw every random number "
             "from `generator`"

@@ -15,5 +15,5 @@ def test_public_jigsaw_puzzle__tiles_come_from_the_cells_the_permutation_names(s
     for i in range(9):
         cell = int(permutations[0, i])
         assert tiles[0, i, 0, 0, 0] == 27 * (cell // 3) + 3 * (cell % 3), (
-            f"tile {i} should be cell permutations[label, {i}] = {cell}"
+            f"tile {i} should be cut from cell {cell}, entry {i} of the drawn permutation"
         )

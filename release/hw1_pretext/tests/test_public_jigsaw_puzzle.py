@@ -14,5 +14,6 @@ def test_public_jigsaw_puzzle__tiles_come_from_the_cells_the_permutation_names(s
     assert tuple(tiles.shape) == (1, 9, 1, 3, 3), "tiles should have shape (B, 9, C, tile_size, tile_size)"
     for i in range(9):
         cell = int(permutations[0, i])
-        assert tiles[0, i, 0, 0, 0] == 27 * (cell // 3) + 3 * (cell % 3), \
-            f"tile {i} should be cell permutations[label, {i}] = {cell}"
+        assert tiles[0, i, 0, 0, 0] == 27 * (cell // 3) + 3 * (cell % 3), (
+            f"tile {i} should be cut from cell {cell}, entry {i} of the drawn permutation"
+        )

@@ -11,5 +11,6 @@ def test_public_jigsaw_permutations__few_rows_differ_in_every_position(student):
     rows = student.jigsaw_permutations(4, 4)
     assert tuple(rows.shape) == (4, 4), "return (n_permutations, n_tiles)"
     distances = (rows[:, None, :] != rows[None, :, :]).sum(-1)
-    assert (distances + 4 * torch.eye(4, dtype=torch.int64) == 4).all(), \
+    assert (distances + 4 * torch.eye(4, dtype=torch.int64) == 4).all(), (
         "every pair of rows should differ in every position"
+    )

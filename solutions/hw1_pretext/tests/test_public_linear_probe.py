@@ -1,11 +1,10 @@
 """Public tests of task `linear_probe`: what `autograder check` runs on your notebook."""
 
 import pytest
-import torch
 
 pytestmark = pytest.mark.task("linear_probe")
 
-_ENCODER = '''
+_ENCODER = """
 import torch
 import torch.nn as nn
 
@@ -16,7 +15,7 @@ def build():
 
 def is_training(encoder):
     return encoder.training
-'''
+"""
 
 
 def test_public_linear_probe__features_of_every_batch_and_mode_restored(student):

@@ -15,5 +15,6 @@ def test_public_relative_patch__offset_follows_the_label_table(student):
     for _ in range(16):
         center, neighbor, label = student.sample_patch_pair(image, 6, 2, 0)
         dy, dx = (neighbor[:, 0, 0] - center[:, 0, 0]).tolist()
-        assert (dy, dx) == (8 * TABLE[int(label)][0], 8 * TABLE[int(label)][1]), \
+        assert (dy, dx) == (8 * TABLE[int(label)][0], 8 * TABLE[int(label)][1]), (
             f"label {int(label)} puts the neighbour at offset {(dy, dx)}"
+        )
