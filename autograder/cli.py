@@ -63,6 +63,7 @@ def release(assignments: tuple[str, ...], no_execute: bool, course_dir: Path | N
 @click.option("--json", "json_out", type=click.Path(path_type=Path), help="Result file (one notebook).")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), help="Folder for many results.")
 @click.option("--jobs", default=1, show_default=True, help="Submissions graded in parallel.")
+@click.option("--shard", "shard_spec", default=None, help="Grade only shard K/N (0-based), for a job matrix.")
 @click.option(
     "--gradebook/--no-gradebook",
     default=None,
@@ -365,5 +366,5 @@ def main() -> None:
     try:
         cli()
     except KitError as exc:
-        console.print(f"[red]error:[/] {exc}")
+        console.print(f"[red]error:[/] {exc}", soft_wrap=True)
         sys.exit(2)

@@ -26,6 +26,11 @@ MARKERS = {
     "secret": "MARKER-SECRET-55e0",
 }
 SECRET_VARIABLE = "AUTOGRADER_ATTACK_SECRET"
+BAD_FILES = {
+    "bad_empty": b"",
+    "bad_truncated": b'{"cells": [{"cell_type": "code", "sou',
+    "bad_not_json": b"\x00\xff",
+}
 
 
 class Listener:
@@ -57,15 +62,13 @@ class Listener:
         self.sock.close()
 
 
-def _leftover_zygotes() -> list[str]:
-    out = subprocess.run(["ps", "-eo", "pid,ppid,uid,args"], capture_output=True, text=True).stdout
-    rows = [line.split(None, 3) for line in out.splitlines()[1:]]
-    return [
-        " ".join(r)
-        for r in rows
-        if len(r) == 4
-        and (("autograder.sandbox.zygote" in r[3] and int(r[1]) != os.getpid()) or r[2] == "65534")
-    ]
+RUN_TAG = f"attack-suite-{os.getpid()}"
+
+
+def _leftover_processes() -> list[str]:
+    """Every process of the graded run carries the run tag in its command line (inherited by fork)."""
+    out = subprocess.run(["ps", "-eo", "pid,uid,args"], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines() if f"--tag={RUN_TAG}" in line]
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +102,8 @@ def battlefield(tmp_path_factory):
     honest = {"honest_full": {}, "honest_partial": {"add": "def add(a, b):\n    return (a + b).float()\n"}}
     for name, overrides in honest.items():
         write_submission(submissions, overrides, name=f"{name}.ipynb")
+    for name, content in BAD_FILES.items():
+        (submissions / f"{name}.ipynb").write_bytes(content)
     started = time.monotonic()
     run = subprocess.run(
         [
@@ -119,13 +124,13 @@ def battlefield(tmp_path_factory):
         capture_output=True,
         text=True,
         timeout=1500,
-        env={**os.environ, SECRET_VARIABLE: MARKERS["secret"]},
+        env={**os.environ, SECRET_VARIABLE: MARKERS["secret"], "AUTOGRADER_RUN_TAG": RUN_TAG},
     )
     elapsed = time.monotonic() - started
     deadline = time.monotonic() + 15
-    while _leftover_zygotes() and time.monotonic() < deadline:
+    while _leftover_processes() and time.monotonic() < deadline:
         time.sleep(0.5)
-    leftovers = _leftover_zygotes()
+    leftovers = _leftover_processes()
     listener.close()
     yield {
         "run": run,
@@ -146,7 +151,15 @@ def _result(battlefield, name: str) -> dict:
 def test_batch__completes_with_one_result_per_submission(battlefield):
     assert battlefield["run"].returncode == 0, battlefield["run"].stderr[-3000:]
     names = {p.stem for p in battlefield["results"].glob("*.json")} - {"summary"}
-    assert names == set(ATTACKS) | {"honest_full", "honest_partial"}
+    assert names == set(ATTACKS) | {"honest_full", "honest_partial"} | set(BAD_FILES)
+    summary = json.loads((battlefield["results"] / "summary.json").read_text())
+    assert set(summary) == names
+
+
+@pytest.mark.parametrize("bad", sorted(BAD_FILES))
+def test_unreadable_file_in_a_batch__gets_a_zero_with_a_reason(battlefield, bad):
+    result = _result(battlefield, bad)
+    assert result["score"] == 0 and result["errors"] and "Traceback" not in json.dumps(result)
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))

@@ -24,10 +24,13 @@ class Sandbox:
 
     def __init__(self, preload: tuple[str, ...] = DEFAULT_PRELOAD) -> None:
         self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        # A run tag in the template's command line is inherited by every keeper and worker it
+        # forks, so an operator (or a test) can find all processes of one grading run with `ps`.
+        tag = [f"--tag={os.environ['AUTOGRADER_RUN_TAG']}"] if os.environ.get("AUTOGRADER_RUN_TAG") else []
         env = {k: os.environ[k] for k in ("PATH", "LANG", "OMP_NUM_THREADS") if k in os.environ}
         debug = os.environ.get("AUTOGRADER_DEBUG") == "1"
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno()), *preload],
+            [sys.executable, "-m", "autograder.sandbox.zygote", str(theirs.fileno()), *preload, *tag],
             pass_fds=[theirs.fileno()],
             env=env,
             stdin=subprocess.DEVNULL,

@@ -86,7 +86,7 @@ def serve(control: socket.socket) -> None:
 
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
-    for name in sys.argv[2:]:
+    for name in (arg for arg in sys.argv[2:] if not arg.startswith("--tag=")):
         try:
             importlib.import_module(name)
         except Exception:  # a preload is only an optimisation
