@@ -23,6 +23,11 @@ demo: install
 	cp release/hw2_contrastive/hw2_contrastive.ipynb $(DEMO)/submissions/untouched_release.ipynb
 	cp examples/hw2_contrastive/student_mistake.ipynb $(DEMO)/submissions/student_mistake.ipynb
 	$(BIN)/autograder grade --hw hw2_contrastive $(DEMO)/submissions --out $(DEMO)/results
+	# hw1 class competition, offline: build it, run the solution notebook (smoke mode) against it,
+	# and score the submission.csv it writes as the public and private leaderboards would.
+	$(BIN)/autograder competition build --out $(DEMO)/hw1_pretext/competition
+	HW1_PRETEXT_DIR=$(CURDIR)/$(DEMO)/hw1_pretext $(BIN)/jupyter execute solutions/hw1_pretext/hw1_pretext.ipynb
+	$(BIN)/autograder competition score $(DEMO)/hw1_pretext/submission.csv --competition $(DEMO)/hw1_pretext/competition
 
 test: install
 	$(BIN)/python -m pytest
@@ -39,6 +44,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/grade_one.py
+	$(BIN)/python bench/grade_class.py --count 200 --jobs 2
 
 clean:
 	rm -rf $(DEMO) grades .mypy_cache .ruff_cache
