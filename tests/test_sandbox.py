@@ -175,3 +175,18 @@ def test_new_and_define__build_library_objects_and_helpers_in_the_worker(student
     helpers = student.define("def count(m):\n    return sum(p.numel() for p in m.parameters())\n")
     assert helpers.count(layer) == 8
     assert student.generator(0).initial_seed() == 0
+
+
+def test_fallback_without_namespaces__says_so_and_still_blocks_network_and_hidden_files(sandbox, secret_dir):
+    worker = make_worker(sandbox, secret_dir, force_fallback=True)
+    try:
+        student = RemoteNamespace(worker)
+        assert student.bump(1) == 2
+        assert worker.confinement["network"] == "audit-hook" and not worker.confinement["namespaces"]
+        with pytest.raises(StudentError, match="network access is disabled"):
+            student.connect()
+        with pytest.raises(StudentError, match="not available while grading"):
+            student.read(str(secret_dir / "hidden_test.py"))
+        assert "KEY" not in " ".join(student.environment())
+    finally:
+        worker.stop()

@@ -95,7 +95,12 @@ def confine_worker(policy: Policy, namespaces: bool) -> Confinement:
         notes.append("no namespaces (not root): network and file access blocked by an audit hook")
     scratch.mkdir(parents=True, exist_ok=True)
     user = "unchanged"
-    if os.geteuid() == 0:
+    if os.geteuid() == 0 and not namespaces and _blocked_ancestors():
+        notes.append(
+            "kept the grader's user: the Python installation is not readable by 'nobody' "
+            "and, without a mount namespace, cannot be bound back"
+        )
+    elif os.geteuid() == 0:
         os.chown(scratch, NOBODY, NOBODY)
         os.setgroups([])
         os.setgid(NOBODY)
@@ -127,15 +132,22 @@ def _python_paths() -> list[Path]:
     return sorted({Path(p).resolve() for p in roots if Path(p).is_dir()})
 
 
+def _blocked_ancestors() -> set[Path]:
+    """Folders above the Python installation that other users cannot walk through (e.g. /root)."""
+    return {
+        ancestor
+        for path in _python_paths()
+        for ancestor in path.parents
+        if ancestor != Path("/") and not os.stat(ancestor).st_mode & 0o001
+    }
+
+
 def _hide_filesystem(policy: Policy) -> None:
     """Fresh tmpfs over every hidden place; bind the Python installation back from held fds."""
     _mount(b"none", b"/", None, MS_REC | MS_PRIVATE)
     keep = _python_paths()
     hide = {Path(p).resolve() for p in policy.hidden} | {Path("/tmp"), Path("/var/tmp"), Path("/dev/shm")}
-    for path in keep:  # an ancestor the worker's user could not walk through (e.g. /root 0700)
-        for ancestor in path.parents:
-            if ancestor != Path("/") and not os.stat(ancestor).st_mode & 0o001:
-                hide.add(ancestor)
+    hide |= _blocked_ancestors()  # covered by a walkable tmpfs, the installation bound back inside
     hide = {h for h in hide if h.is_dir() and not any(o in h.parents for o in hide)}
     # Hold the kept directories open: once a tmpfs covers their parent, these fds still reach them.
     held = {k: os.open(k, os.O_PATH) for k in keep if any(h in k.parents for h in hide)}

@@ -10,11 +10,13 @@ import builtins
 import importlib
 import io
 import os
+import random
 import socket
 import sys
 import traceback
 from typing import Any
 
+import numpy
 import torch
 
 from autograder.sandbox import codec, protocol
@@ -171,10 +173,6 @@ def main(channel: socket.socket, policy: Policy, namespaces: bool) -> None:
         os.dup2(devnull, fd)
     confinement = confine_worker(policy, namespaces)
     sys.stdout = sys.stderr = _Sink()
-    import random
-
-    import numpy
-
     torch.set_num_threads(policy.threads)
     torch.manual_seed(policy.seed)  # forked workers would otherwise all share the template's state
     numpy.random.seed(policy.seed % 2**32)
