@@ -101,4 +101,5 @@ def test_notebook__task_cells_and_points_match_the_manifest(hw):
         if m.get("grade") and not m.get("solution")
     }
     for task, spec_task in spec.tasks.items():
-        assert check_points.get(task) == spec_task.points, f"{task}: points of `{task}_check` != tasks.toml"
+        expected = 0 if spec_task.bonus else spec_task.points  # bonus scores reach nbgrader as extra credit
+        assert check_points.get(task) == expected, f"{task}: `{task}_check` should carry {expected:g} points"
