@@ -1,0 +1,18 @@
+# audit: task=augment expect=less
+# TwoViews draws once and returns the same view twice.
+def simclr_augmentation(size):
+    return T.Compose([
+        T.RandomResizedCrop(size, scale=(0.08, 1.0), antialias=True),
+        T.RandomHorizontalFlip(p=0.5),
+        T.RandomApply([T.ColorJitter(0.4, 0.4, 0.4, 0.1)], p=0.8),
+        T.RandomGrayscale(p=0.2),
+    ])
+
+
+class TwoViews:
+    def __init__(self, transform):
+        self.transform = transform
+
+    def __call__(self, x):
+        view = self.transform(x)
+        return view, view

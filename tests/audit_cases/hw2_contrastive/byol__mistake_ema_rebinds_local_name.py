@@ -1,0 +1,14 @@
+# audit: task=byol expect=less
+# Assigns to the loop variable: the target never changes.
+def byol_loss(p, z):
+    p, z = F.normalize(p, dim=1), F.normalize(z.detach(), dim=1)
+    return (2 - 2 * (p * z).sum(dim=1)).mean()
+
+
+def ema_update(online, target, tau):
+    for p_o, p_t in zip(online.parameters(), target.parameters()):
+        p_t = tau * p_t.detach() + (1 - tau) * p_o.detach()
+
+
+def byol_tau(step, total_steps, tau_base=0.996):
+    return 1 - (1 - tau_base) * (math.cos(math.pi * step / total_steps) + 1) / 2

@@ -1,0 +1,15 @@
+# audit: task=byol expect=less
+# The schedule runs backwards: tau goes from 1 down to tau_base.
+def byol_loss(p, z):
+    p, z = F.normalize(p, dim=1), F.normalize(z.detach(), dim=1)
+    return (2 - 2 * (p * z).sum(dim=1)).mean()
+
+
+@torch.no_grad()
+def ema_update(online, target, tau):
+    for p_o, p_t in zip(online.parameters(), target.parameters()):
+        p_t.mul_(tau).add_(p_o, alpha=1 - tau)
+
+
+def byol_tau(step, total_steps, tau_base=0.996):
+    return tau_base + (1 - tau_base) * (math.cos(math.pi * step / total_steps) + 1) / 2
