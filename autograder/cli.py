@@ -113,12 +113,13 @@ def check(notebook: Path, hw: str | None) -> None:
 
 @cli.command()
 @click.argument("hw")
+@click.option("--jobs", default=1, show_default=True, help="Cases graded in parallel.")
 @course_option
-def audit(hw: str, course_dir: Path | None) -> None:
+def audit(hw: str, jobs: int, course_dir: Path | None) -> None:
     """Test the tests: every catalogued mistake must lose points, every correct variant none."""
     from autograder import audit as verb
 
-    if not verb.main(course=_course(course_dir), hw=hw, console=console):
+    if not verb.main(course=_course(course_dir), hw=hw, jobs=jobs, console=console):
         sys.exit(1)
 
 

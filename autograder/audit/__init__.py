@@ -19,7 +19,8 @@ from rich.console import Console
 from rich.table import Table
 
 from autograder.course import Course, CourseError
-from autograder.grade import course_grader
+from autograder.grade.batch import grade_entries
+from autograder.grade.submissions import Entry
 
 HEADER = re.compile(r"#\s*audit:\s*task=(\w+)\s+expect=(full|less)\b")
 
@@ -55,23 +56,36 @@ def load_cases(folder: Path) -> list[Case]:
     return cases
 
 
-def run_cases(course: Course, hw: str, cases: list[Case]) -> tuple[list[Verdict], set[tuple[str, str]]]:
+def run_cases(
+    course: Course, hw: str, cases: list[Case], jobs: int = 1
+) -> tuple[list[Verdict], set[tuple[str, str]]]:
+    """Grade every case (in ``jobs`` grading processes); return the verdicts and every test seen."""
     solution = nbformat.read(course.solution_notebook(hw), as_version=4)
+    with tempfile.TemporaryDirectory(prefix="autograder-audit-") as tmp:
+        entries = []
+        for case in cases:
+            folder = Path(tmp) / case.path.stem
+            folder.mkdir()
+            notebook = _with_task_source(solution, case.task, case.path.read_text(encoding="utf-8"))
+            nbformat.write(notebook, folder / f"{hw}.ipynb")
+            entries.append(Entry(case.path.stem, folder / f"{hw}.ipynb", frozenset({case.task})))
+        results = grade_entries(
+            course,
+            hw,
+            entries,
+            jobs=jobs,
+            extra_private=(tmp,),
+            sandbox=None,
+            on_done=lambda entry, result: None,
+        )
     verdicts = []
     tests_seen: set[tuple[str, str]] = set()
-    with (
-        tempfile.TemporaryDirectory(prefix="autograder-audit-") as tmp,
-        course_grader(course, hw, (tmp,)) as grader,
-    ):
-        for case in cases:
-            notebook = _with_task_source(solution, case.task, case.path.read_text(encoding="utf-8"))
-            path = Path(tmp) / f"{hw}.ipynb"
-            nbformat.write(notebook, path)
-            result = grader.grade(path, label=str(case.path), only_tasks={case.task})
-            task = result.tasks[case.task]
-            failed = frozenset(t.name for t in result.tests if t.status == "failed")
-            verdicts.append(Verdict(case, task.score, task.max_score, task.output, failed))
-            tests_seen.update((t.task, t.name) for t in result.tests)
+    for case in cases:
+        result = results[case.path.stem]
+        task = result.tasks[case.task]
+        failed = frozenset(t.name for t in result.tests if t.status == "failed")
+        verdicts.append(Verdict(case, task.score, task.max_score, task.output, failed))
+        tests_seen.update((t.task, t.name) for t in result.tests)
     return verdicts, tests_seen
 
 
@@ -84,7 +98,7 @@ def _with_task_source(notebook: nbformat.NotebookNode, task: str, source: str) -
     return copy
 
 
-def main(*, course: Course, hw: str, console: Console | None = None) -> bool:
+def main(*, course: Course, hw: str, jobs: int = 1, console: Console | None = None) -> bool:
     console = console or Console()
     course.check_assignment(hw)
     cases = load_cases(course.audit_cases / hw)
@@ -92,7 +106,7 @@ def main(*, course: Course, hw: str, console: Console | None = None) -> bool:
     unknown = sorted({c.task for c in cases} - set(spec.tasks))
     if unknown:
         raise CourseError(f"audit cases name unknown tasks: {', '.join(unknown)}")
-    verdicts, tests_seen = run_cases(course, hw, cases)
+    verdicts, tests_seen = run_cases(course, hw, cases, jobs)
     by_task: dict[str, list[Verdict]] = defaultdict(list)
     for verdict in verdicts:
         by_task[verdict.case.task].append(verdict)

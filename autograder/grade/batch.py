@@ -30,7 +30,9 @@ def safe_grade(grader: Grader, entry: Entry) -> GradeResult:
     """Grade, turning a failure of the grader itself into a result that says so."""
     started = time.monotonic()
     try:
-        return grader.grade(entry.path, label=str(entry.path))
+        return grader.grade(
+            entry.path, label=str(entry.path), only_tasks=set(entry.only_tasks) if entry.only_tasks else None
+        )
     except Exception as exc:  # a grader bug must not cost the batch
         reason = f"internal grader error ({type(exc).__name__}: {str(exc)[:300]}); please report it"
         spec = grader.spec

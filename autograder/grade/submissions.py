@@ -16,6 +16,7 @@ MAX_ZIP_BYTES = 2 << 30
 class Entry:
     id: str
     path: Path
+    only_tasks: frozenset[str] | None = None  # the audit grades one task per case
 
 
 class SubmissionsError(KitError):
