@@ -112,11 +112,6 @@ def student_generator(student: RemoteNamespace, base: int) -> Any:
 
 
 def rate_tolerance(p: float, n: int, sigmas: float = 5.0) -> float:
-    """``sigmas`` standard deviations of a rate p measured from n independent draws."""
-    return sigmas * (p * (1.0 - p) / max(n, 1)) ** 0.5
-
-
-def rate_tolerance(p: float, n: int, sigmas: float = 5.0) -> float:
     """How far an observed rate of ``n`` independent draws with probability ``p`` may stray from
     ``p``: ``sigmas`` binomial standard deviations (5 sigmas: fails less than once in a million)."""
     return sigmas * (p * (1 - p) / n) ** 0.5

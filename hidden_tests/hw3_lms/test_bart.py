@@ -7,7 +7,7 @@ import itertools
 import pytest
 import torch
 
-from autograder.testing import assert_inputs_unchanged, call_many, generator, student_generator
+from autograder.testing import assert_inputs_unchanged, call_many, student_generator
 
 pytestmark = pytest.mark.task("bart")
 
@@ -21,14 +21,16 @@ def document(length: int = 100) -> torch.Tensor:
 
 def infill_many(student, times, base, length=100, **kwargs):
     tokens = document(length)
-    outs = call_many(student, "text_infilling", times, tokens, MASK, generator=student_generator(student, base),
-                     **kwargs)
+    outs = call_many(
+        student, "text_infilling", times, tokens, MASK, generator=student_generator(student, base), **kwargs
+    )
     stats = []
     for out in outs:
         assert isinstance(out, torch.Tensor) and out.dim() == 1, "text_infilling returns a 1-d tensor"
         kept = out[out != MASK]
-        assert torch.isin(kept, tokens).all() and (kept.diff() > 0).all(), \
+        assert torch.isin(kept, tokens).all() and (kept.diff() > 0).all(), (
             "removing the mask tokens must leave an order-preserving subsequence of the input"
+        )
         stats.append((length - len(kept), int((out == MASK).sum())))  # (removed, masks)
     return stats
 
@@ -45,16 +47,19 @@ def test_bart__infilling_removes_mask_ratio_of_the_tokens_on_average(student, ra
 def test_bart__infilling_replaces_each_span_by_one_mask(student):
     stats = infill_many(student, 200, 2, mask_ratio=0.3, poisson_lambda=3.0)
     per_mask = sum(r for r, _ in stats) / sum(m for _, m in stats)
-    assert 2.25 <= per_mask <= 3.75, \
-        f"each mask token stands for {per_mask:.2f} removed tokens on average; spans of Poisson(3) " \
+    assert 2.25 <= per_mask <= 3.75, (
+        f"each mask token stands for {per_mask:.2f} removed tokens on average; spans of Poisson(3) "
         "lengths, each replaced by ONE mask, give about 3"
+    )
 
 
 def test_bart__infilling_inserts_a_mask_for_a_zero_length_span(student):
     stats = infill_many(student, 100, 3, mask_ratio=0.3, poisson_lambda=0.5)
     removed, masks = sum(r for r, _ in stats), sum(m for _, m in stats)
-    assert masks > removed, "with poisson_lambda=0.5 most spans have length 0 and must insert a mask token; " \
-                            f"found {masks} masks for {removed} removed tokens"
+    assert masks > removed, (
+        "with poisson_lambda=0.5 most spans have length 0 and must insert a mask token; "
+        f"found {masks} masks for {removed} removed tokens"
+    )
 
 
 def test_bart__infilling_keeps_the_dtype(student):
@@ -78,24 +83,30 @@ def test_bart__permutation_returns_the_sentences_in_a_uniformly_random_order(stu
     parts = sentences(doc.tolist())
     orders = {tuple(t for i in perm for t in parts[i]): perm for perm in itertools.permutations(range(3))}
     draws = 600
-    outs = call_many(student, "sentence_permutation", draws, doc, SEP, generator=student_generator(student, 5))
+    outs = call_many(
+        student, "sentence_permutation", draws, doc, SEP, generator=student_generator(student, 5)
+    )
     counts = dict.fromkeys(orders.values(), 0)
     for out in outs:
         key = tuple(out.tolist())
-        assert key in orders, "the result is not the sentences in some order (a sentence ends with its separator; " \
-                              "trailing tokens form the last sentence)"
+        assert key in orders, (
+            "the result is not the sentences in some order (a sentence ends with its separator; "
+            "trailing tokens form the last sentence)"
+        )
         counts[orders[key]] += 1
     p = 1 / 6
     tolerance = 5 * (draws * p * (1 - p)) ** 0.5
     for perm, c in counts.items():
-        assert abs(c - draws * p) <= tolerance, \
+        assert abs(c - draws * p) <= tolerance, (
             f"sentence order {perm} came up {c} times in {draws} draws; all 6 orders should be equally likely"
+        )
 
 
 def test_bart__permutation_of_a_single_sentence_is_the_identity(student):
     doc = torch.tensor([21, 22, 23, 24])
-    assert torch.equal(student.sentence_permutation(doc, SEP, generator=student_generator(student, 6)), doc), \
-        "a document without separators is one sentence"
+    assert torch.equal(
+        student.sentence_permutation(doc, SEP, generator=student_generator(student, 6)), doc
+    ), "a document without separators is one sentence"
 
 
 @pytest.mark.weight(2)
@@ -107,28 +118,46 @@ def test_bart__rotation_starts_at_a_uniformly_random_position(student):
     for out in outs:
         assert isinstance(out, torch.Tensor) and out.shape == doc.shape, "document_rotation keeps the shape"
         start = int(out[0]) - 31
-        assert torch.equal(torch.cat([doc[start:], doc[:start]]), out), "the result is not a rotation of the input"
+        assert torch.equal(torch.cat([doc[start:], doc[:start]]), out), (
+            "the result is not a rotation of the input"
+        )
         counts[start] += 1
     tolerance = 5 * (draws * 0.2 * 0.8) ** 0.5
     for start, c in enumerate(counts):
-        assert abs(c - draws / 5) <= tolerance, \
-            f"the rotation started at position {start} in {c} of {draws} draws; all 5 starts should be equally likely"
+        assert abs(c - draws / 5) <= tolerance, (
+            f"the rotation started at position {start} in {c} of {draws} draws; "
+            "all 5 starts should be equally likely"
+        )
 
 
-@pytest.mark.parametrize("fn,args", [("text_infilling", (document(60), MASK)),
-                                     ("sentence_permutation", (torch.tensor([5, 6, SEP, 7, SEP, 8]), SEP)),
-                                     ("document_rotation", (document(30),))])
+@pytest.mark.parametrize(
+    "fn,args",
+    [
+        ("text_infilling", (document(60), MASK)),
+        ("sentence_permutation", (torch.tensor([5, 6, SEP, 7, SEP, 8]), SEP)),
+        ("document_rotation", (document(30),)),
+    ],
+)
 def test_bart__the_generator_decides_every_random_draw(student, fn, args):
     def draws(base):
         return call_many(student, fn, 8, *args, generator=student_generator(student, base))
+
     first, again, other = draws(8), draws(8), draws(9)
-    assert all(torch.equal(a, b) for a, b in zip(first, again)), f"{fn}: equally seeded generators differ"
-    assert any(not torch.equal(a, b) for a, b in zip(first, other)), \
+    assert all(torch.equal(a, b) for a, b in zip(first, again, strict=True)), (
+        f"{fn}: equally seeded generators differ"
+    )
+    assert any(not torch.equal(a, b) for a, b in zip(first, other, strict=True)), (
         f"{fn}: differently seeded generators give the same results: is `generator` used?"
+    )
 
 
-@pytest.mark.parametrize("fn,args", [("text_infilling", (document(60), MASK)),
-                                     ("sentence_permutation", (torch.tensor([5, 6, SEP, 7, SEP, 8]), SEP)),
-                                     ("document_rotation", (document(30),))])
+@pytest.mark.parametrize(
+    "fn,args",
+    [
+        ("text_infilling", (document(60), MASK)),
+        ("sentence_permutation", (torch.tensor([5, 6, SEP, 7, SEP, 8]), SEP)),
+        ("document_rotation", (document(30),)),
+    ],
+)
 def test_bart__does_not_modify_its_inputs(student, fn, args):
     assert_inputs_unchanged(student, fn, *args)

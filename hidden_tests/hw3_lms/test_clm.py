@@ -36,8 +36,9 @@ def reference(logits, ids, mask):
     return torch.stack(terms).mean()
 
 
-def example(base: int, b: int = 4, t: int = 12, v: int = 9, dtype=torch.float64, scale: float = 3.0,
-            lengths=None):
+def example(
+    base: int, b: int = 4, t: int = 12, v: int = 9, dtype=torch.float64, scale: float = 3.0, lengths=None
+):
     g = generator(base)
     logits = torch.randn(b, t, v, generator=g, dtype=dtype) * scale  # (B, T, V)
     ids = torch.randint(v, (b, t), generator=g)  # (B, T)
@@ -64,16 +65,21 @@ def test_clm__position_t_predicts_token_t_plus_1(student):
     for t in range(4):
         logits[0, t, ids[0, t + 1]] = 20.0  # confident and right about the NEXT token
     loss = scalar(student.causal_lm_loss(logits, ids, mask), "causal_lm_loss")
-    assert loss.item() < 1e-6, "logits that predict the next token perfectly must give a loss near 0: " \
-                               "are logits and targets shifted by one?"
+    assert loss.item() < 1e-6, (
+        "logits that predict the next token perfectly must give a loss near 0: "
+        "are logits and targets shifted by one?"
+    )
 
 
 @pytest.mark.weight(2)
 def test_clm__one_mean_over_all_target_tokens_not_a_mean_of_sequence_means(student):
     logits, ids, mask = example(31, b=3, t=20, lengths=[20, 3, 9])
-    assert_close(student.causal_lm_loss(logits, ids, mask), oracle(logits, ids, mask),
-                 "causal_lm_loss on sequences of lengths 20, 3 and 9 (every target token weighs the same)",
-                 rtol=1e-6)
+    assert_close(
+        student.causal_lm_loss(logits, ids, mask),
+        oracle(logits, ids, mask),
+        "causal_lm_loss on sequences of lengths 20, 3 and 9 (every target token weighs the same)",
+        rtol=1e-6,
+    )
 
 
 @pytest.mark.weight(2)
@@ -81,18 +87,27 @@ def test_clm__the_mask_of_the_target_decides_not_the_mask_of_the_input(student):
     g = generator(41)
     logits = torch.randn(3, 10, 7, generator=g, dtype=torch.float64) * 3
     ids = torch.randint(7, (3, 10), generator=g)
-    mask = torch.tensor([[0, 0, 1, 1, 1, 1, 1, 1, 1, 1],  # left padding
-                         [1, 1, 1, 1, 1, 1, 0, 0, 0, 0],  # right padding
-                         [0, 1, 1, 1, 1, 1, 1, 1, 1, 0]])
-    assert_close(student.causal_lm_loss(logits, ids, mask), oracle(logits, ids, mask),
-                 "causal_lm_loss with left and right padding (a target t + 1 counts when its mask is 1)",
-                 rtol=1e-6)
+    mask = torch.tensor(
+        [
+            [0, 0, 1, 1, 1, 1, 1, 1, 1, 1],  # left padding
+            [1, 1, 1, 1, 1, 1, 0, 0, 0, 0],  # right padding
+            [0, 1, 1, 1, 1, 1, 1, 1, 1, 0],
+        ]
+    )
+    assert_close(
+        student.causal_lm_loss(logits, ids, mask),
+        oracle(logits, ids, mask),
+        "causal_lm_loss with left and right padding (a target t + 1 counts when its mask is 1)",
+        rtol=1e-6,
+    )
 
 
 def test_clm__uniform_logits_give_log_v(student):
     ids = torch.randint(13, (2, 6), generator=generator(51))
     loss = student.causal_lm_loss(torch.zeros(2, 6, 13), ids, torch.ones(2, 6, dtype=torch.long))
-    assert_close(scalar(loss, "causal_lm_loss", torch.float32), math.log(13), "uniform logits over V=13 tokens")
+    assert_close(
+        scalar(loss, "causal_lm_loss", torch.float32), math.log(13), "uniform logits over V=13 tokens"
+    )
 
 
 @pytest.mark.weight(2)
@@ -102,7 +117,9 @@ def test_clm__finite_and_exact_for_logits_up_to_1e4_in_float32(student):
     loss = scalar(student.causal_lm_loss(logits, ids, mask), "causal_lm_loss", torch.float32)
     assert torch.isfinite(loss), "causal_lm_loss overflows for logits of size 1e4 (inf or nan)"
     # float32 rounding of logits of size 1e4 is about 1e4 * 6e-8 per term
-    assert_close(loss, oracle(logits, ids, mask), "causal_lm_loss for logits of size 1e4", rtol=1e-5, atol=1e-2)
+    assert_close(
+        loss, oracle(logits, ids, mask), "causal_lm_loss for logits of size 1e4", rtol=1e-5, atol=1e-2
+    )
 
 
 def test_clm__returns_a_0d_tensor_of_the_logits_dtype(student):

@@ -14,8 +14,13 @@ pytestmark = pytest.mark.task("electra")
 def oracle(logits, original, corrupted, mask) -> float:
     """sum over masked positions of log(1 + e^s) - y s, divided by their count, in float64."""
     total, count = 0.0, 0
-    for s, o, c, m in zip(logits.flatten().tolist(), original.flatten().tolist(),
-                          corrupted.flatten().tolist(), mask.flatten().tolist()):
+    for s, o, c, m in zip(
+        logits.flatten().tolist(),
+        original.flatten().tolist(),
+        corrupted.flatten().tolist(),
+        mask.flatten().tolist(),
+        strict=True,
+    ):
         if m:
             y = 1.0 if c != o else 0.0
             softplus = max(s, 0.0) + math.log1p(math.exp(-abs(s)))
@@ -51,36 +56,52 @@ def test_electra__averages_over_positions_with_attention_mask_1(student):
     mask[0, :12] = 1
     mask[1, :2] = 1
     mask[2, 3:8] = 1
-    assert_close(student.electra_discriminator_loss(logits, original, corrupted, mask),
-                 oracle(logits, original, corrupted, mask),
-                 "electra_discriminator_loss with 12, 2 and 5 unmasked positions (one mean over all of them)",
-                 rtol=1e-6)
+    assert_close(
+        student.electra_discriminator_loss(logits, original, corrupted, mask),
+        oracle(logits, original, corrupted, mask),
+        "electra_discriminator_loss with 12, 2 and 5 unmasked positions (one mean over all of them)",
+        rtol=1e-6,
+    )
 
 
 @pytest.mark.weight(2)
 def test_electra__exact_and_finite_for_logits_of_50_in_float32(student):
     logits, original, corrupted, mask = example(60, 4, 16, dtype=torch.float32)
     logits = torch.sign(logits) * 50.0  # confident, often wrong: log(sigmoid) underflows here
-    loss = scalar(student.electra_discriminator_loss(logits, original, corrupted, mask),
-                  "electra_discriminator_loss", torch.float32)
+    loss = scalar(
+        student.electra_discriminator_loss(logits, original, corrupted, mask),
+        "electra_discriminator_loss",
+        torch.float32,
+    )
     assert torch.isfinite(loss), "electra_discriminator_loss is inf or nan for logits of +-50"
-    assert_close(loss, oracle(logits, original, corrupted, mask), "electra_discriminator_loss for logits of +-50",
-                 rtol=1e-5, atol=1e-5)
+    assert_close(
+        loss,
+        oracle(logits, original, corrupted, mask),
+        "electra_discriminator_loss for logits of +-50",
+        rtol=1e-5,
+        atol=1e-5,
+    )
 
 
 def test_electra__label_is_1_where_the_token_was_replaced(student):
     original = torch.tensor([[5, 6, 7, 8]])
     corrupted = torch.tensor([[5, 9, 7, 3]])
     logits = torch.tensor([[-30.0, 30.0, -30.0, 30.0]], dtype=torch.float64)
-    loss = scalar(student.electra_discriminator_loss(logits, original, corrupted, torch.ones(1, 4)),
-                  "electra_discriminator_loss")
-    assert loss.item() < 1e-9, "confident logits on the right side must give a loss near 0 " \
-                               "(label 1 where corrupted_ids differs from original_ids)"
+    loss = scalar(
+        student.electra_discriminator_loss(logits, original, corrupted, torch.ones(1, 4)),
+        "electra_discriminator_loss",
+    )
+    assert loss.item() < 1e-9, (
+        "confident logits on the right side must give a loss near 0 "
+        "(label 1 where corrupted_ids differs from original_ids)"
+    )
 
 
 def test_electra__returns_a_0d_tensor_of_the_logits_dtype(student):
     for dtype in (torch.float32, torch.float64):
-        scalar(student.electra_discriminator_loss(*example(70, dtype=dtype)), "electra_discriminator_loss", dtype)
+        scalar(
+            student.electra_discriminator_loss(*example(70, dtype=dtype)), "electra_discriminator_loss", dtype
+        )
 
 
 @pytest.mark.weight(2)

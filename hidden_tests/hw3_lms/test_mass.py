@@ -17,7 +17,7 @@ def sequence(base: int, m: int, lead: int = 1, tail: int = 2):
     ids = torch.randint(10, 1000, (lead + m + tail,), generator=generator(base))  # (T,)
     special = torch.zeros(lead + m + tail, dtype=torch.bool)  # (T,)
     special[:lead] = True
-    special[lead + m:] = True
+    special[lead + m :] = True
     return ids, special
 
 
@@ -35,12 +35,16 @@ def span_of(out):
     where = (out["labels"] != -100).nonzero().flatten()
     assert len(where) > 0, "no position is masked (labels are all -100)"
     start, k = int(where[0]), len(where)
-    assert torch.equal(where, torch.arange(start, start + k)), "the masked positions must form one contiguous span"
+    assert torch.equal(where, torch.arange(start, start + k)), (
+        "the masked positions must form one contiguous span"
+    )
     return start, k
 
 
 def mass(student, ids, special, base, span_ratio=0.5):
-    out = student.mass_mask(ids, special, MASK, span_ratio=span_ratio, generator=student_generator(student, base))
+    out = student.mass_mask(
+        ids, special, MASK, span_ratio=span_ratio, generator=student_generator(student, base)
+    )
     return check_output(out, ids)
 
 
@@ -50,17 +54,27 @@ def test_mass__masks_one_span_of_max_1_round_ratio_times_m_tokens(student, m, ra
     for s in range(3):
         ids, special = sequence(10 * m + s, m)
         start, got = span_of(mass(student, ids, special, s, ratio))
-        assert got == k, f"with m={m} content tokens and span_ratio={ratio} the span has {got} tokens, not {k}"
+        assert got == k, (
+            f"with m={m} content tokens and span_ratio={ratio} the span has {got} tokens, not {k}"
+        )
 
 
 @pytest.mark.weight(2)
 def test_mass__the_span_stays_inside_the_content_block(student):
     ids, special = sequence(1, 12, lead=3, tail=5)
-    outs = call_many(student, "mass_mask", 200, ids, special, MASK, span_ratio=0.25,
-                     generator=student_generator(student, 2))
+    outs = call_many(
+        student,
+        "mass_mask",
+        200,
+        ids,
+        special,
+        MASK,
+        span_ratio=0.25,
+        generator=student_generator(student, 2),
+    )
     for out in outs:
         start, k = span_of(check_output(out, ids))
-        assert not special[start:start + k].any(), "the span covers a special token"
+        assert not special[start : start + k].any(), "the span covers a special token"
 
 
 @pytest.mark.weight(2)
@@ -70,11 +84,16 @@ def test_mass__encoder_input_and_labels_reconstruct_the_original(student):
         out = mass(student, ids, special, s)
         start, k = span_of(out)
         inside = torch.zeros_like(special)
-        inside[start:start + k] = True
-        assert (out["encoder_input_ids"][inside] == MASK).all(), "the span must be mask_token_id in the encoder input"
-        assert torch.equal(out["encoder_input_ids"][~inside], ids[~inside]), \
+        inside[start : start + k] = True
+        assert (out["encoder_input_ids"][inside] == MASK).all(), (
+            "the span must be mask_token_id in the encoder input"
+        )
+        assert torch.equal(out["encoder_input_ids"][~inside], ids[~inside]), (
             "outside the span the encoder input must equal the original"
-        assert torch.equal(out["labels"][inside], ids[inside]), "labels must hold the original ids of the span"
+        )
+        assert torch.equal(out["labels"][inside], ids[inside]), (
+            "labels must hold the original ids of the span"
+        )
 
 
 @pytest.mark.weight(2)
@@ -85,12 +104,14 @@ def test_mass__decoder_input_is_the_span_shifted_right_and_mask_elsewhere(studen
         start, k = span_of(out)
         dec = out["decoder_input_ids"]
         outside = torch.ones_like(special)
-        outside[start:start + k] = False
+        outside[start : start + k] = False
         assert (dec[outside] == MASK).all(), "outside the span the decoder input must be mask_token_id"
-        assert torch.equal(dec[start + 1:start + k], ids[start:start + k - 1]), \
+        assert torch.equal(dec[start + 1 : start + k], ids[start : start + k - 1]), (
             "inside the span the decoder input at t must be the original token at t - 1"
-        assert int(dec[start]) in (int(ids[start - 1]), MASK), \
+        )
+        assert int(dec[start]) in (int(ids[start - 1]), MASK), (
             "the first decoder input of the span must be the token before it or mask_token_id"
+        )
 
 
 def test_mass__a_span_at_position_0_starts_the_decoder_with_mask(student):
@@ -98,15 +119,25 @@ def test_mass__a_span_at_position_0_starts_the_decoder_with_mask(student):
     out = mass(student, ids, special, 42, span_ratio=1.0)
     start, k = span_of(out)
     assert (start, k) == (0, 8), "with span_ratio=1 the span covers the whole block"
-    assert out["decoder_input_ids"][0] == MASK, "a span starting at position 0 must start the decoder with mask_token_id"
+    assert out["decoder_input_ids"][0] == MASK, (
+        "a span starting at position 0 must start the decoder with mask_token_id"
+    )
 
 
 @pytest.mark.weight(2)
 def test_mass__the_start_is_uniform_over_every_position_where_the_span_fits(student):
     ids, special = sequence(51, 10)
     draws = 600
-    outs = call_many(student, "mass_mask", draws, ids, special, MASK, span_ratio=0.5,
-                     generator=student_generator(student, 52))
+    outs = call_many(
+        student,
+        "mass_mask",
+        draws,
+        ids,
+        special,
+        MASK,
+        span_ratio=0.5,
+        generator=student_generator(student, 52),
+    )
     counts = torch.zeros(6)
     for out in outs:
         start, _ = span_of(check_output(out, ids))
@@ -115,9 +146,10 @@ def test_mass__the_start_is_uniform_over_every_position_where_the_span_fits(stud
     p = 1 / 6
     tolerance = 5 * (draws * p * (1 - p)) ** 0.5
     for offset, c in enumerate(counts.tolist()):
-        assert abs(c - draws * p) <= tolerance, \
-            f"a span of 5 in a block of 10 started at offset {offset} in {c:.0f} of {draws} draws; " \
+        assert abs(c - draws * p) <= tolerance, (
+            f"a span of 5 in a block of 10 started at offset {offset} in {c:.0f} of {draws} draws; "
             "each of the 6 possible starts should be equally likely"
+        )
 
 
 def test_mass__the_generator_decides_every_random_draw(student):
@@ -125,10 +157,11 @@ def test_mass__the_generator_decides_every_random_draw(student):
     first = call_many(student, "mass_mask", 10, ids, special, MASK, generator=student_generator(student, 62))
     again = call_many(student, "mass_mask", 10, ids, special, MASK, generator=student_generator(student, 62))
     other = call_many(student, "mass_mask", 10, ids, special, MASK, generator=student_generator(student, 63))
-    same = all(torch.equal(a[key], b[key]) for a, b in zip(first, again) for key in KEYS)
+    same = all(torch.equal(a[key], b[key]) for a, b in zip(first, again, strict=True) for key in KEYS)
     assert same, "two calls with equally seeded generators differ"
-    assert any(not torch.equal(a["labels"], b["labels"]) for a, b in zip(first, other)), \
+    assert any(not torch.equal(a["labels"], b["labels"]) for a, b in zip(first, other, strict=True)), (
         "differently seeded generators give the same spans: is `generator` used?"
+    )
 
 
 def test_mass__does_not_modify_its_inputs(student):

@@ -4,8 +4,13 @@ properties of labels and special tokens, the generator, untouched inputs."""
 import pytest
 import torch
 
-from autograder.testing import (assert_inputs_unchanged, expect_error, generator, rate_tolerance,
-                                student_generator)
+from autograder.testing import (
+    assert_inputs_unchanged,
+    expect_error,
+    generator,
+    rate_tolerance,
+    student_generator,
+)
 
 pytestmark = pytest.mark.task("mlm")
 
@@ -23,11 +28,15 @@ def batch(base: int, rows: int = 64, length: int = 256, special_rate: float = 0.
 
 
 def corrupt(student, ids, special, base, vocab=VOCAB, **kwargs):
-    result = student.mask_tokens(ids, special, MASK, vocab, generator=student_generator(student, base), **kwargs)
+    result = student.mask_tokens(
+        ids, special, MASK, vocab, generator=student_generator(student, base), **kwargs
+    )
     assert isinstance(result, (tuple, list)) and len(result) == 2, "mask_tokens returns (inputs, labels)"
     inputs, labels = result
     for name, t in (("inputs", inputs), ("labels", labels)):
-        assert isinstance(t, torch.Tensor) and t.shape == ids.shape, f"{name} must be a tensor of shape (B, T)"
+        assert isinstance(t, torch.Tensor) and t.shape == ids.shape, (
+            f"{name} must be a tensor of shape (B, T)"
+        )
         assert t.dtype == torch.int64, f"{name} must be int64, not {t.dtype}"
     return inputs, labels
 
@@ -43,9 +52,12 @@ def test_mlm__labels_hold_the_original_at_selected_positions_and_minus_100_elsew
     inputs, labels = corrupt(student, ids, special, 2)
     selected = labels != -100
     assert selected.any(), "no token was selected"
-    assert torch.equal(labels[selected], ids[selected]), "labels must hold the original id at selected positions"
-    assert torch.equal(inputs[~selected], ids[~selected]), \
+    assert torch.equal(labels[selected], ids[selected]), (
+        "labels must hold the original id at selected positions"
+    )
+    assert torch.equal(inputs[~selected], ids[~selected]), (
         "positions that are not selected (label -100) must keep their original id in inputs"
+    )
 
 
 @pytest.mark.weight(2)
@@ -63,8 +75,9 @@ def test_mlm__selects_each_eligible_token_with_probability_p(student, p):
     _, labels = corrupt(student, ids, special, 6, mlm_probability=p)
     n = int((~special).sum())
     rate = (labels != -100).sum().item() / n
-    assert abs(rate - p) <= rate_tolerance(p, n) + rounding_slack(special), \
+    assert abs(rate - p) <= rate_tolerance(p, n) + rounding_slack(special), (
         f"with mlm_probability={p} the share of selected eligible tokens is {rate:.4f}"
+    )
 
 
 def test_mlm__default_probability_is_0_15(student):
@@ -72,8 +85,9 @@ def test_mlm__default_probability_is_0_15(student):
     _, labels = corrupt(student, ids, special, 8)
     n = int((~special).sum())
     rate = (labels != -100).sum().item() / n
-    assert abs(rate - 0.15) <= rate_tolerance(0.15, n) + rounding_slack(special), \
+    assert abs(rate - 0.15) <= rate_tolerance(0.15, n) + rounding_slack(special), (
         f"without mlm_probability the share of selected eligible tokens is {rate:.4f}, not about 0.15"
+    )
 
 
 @pytest.mark.weight(3)
@@ -85,12 +99,16 @@ def test_mlm__selected_tokens_split_80_10_10(student):
     got = inputs[selected]
     original = ids[selected]
     # a random id equals [MASK] or the original with probability 1/V each
-    shares = {"[MASK]": ((got == MASK).float().mean().item(), 0.8 + 0.1 / VOCAB),
-              "unchanged": ((got == original).float().mean().item(), 0.1 + 0.1 / VOCAB),
-              "a random id": (((got != MASK) & (got != original)).float().mean().item(), 0.1 * (1 - 2 / VOCAB))}
+    shares = {
+        "the mask token": ((got == MASK).float().mean().item(), 0.8 + 0.1 / VOCAB),
+        "unchanged": ((got == original).float().mean().item(), 0.1 + 0.1 / VOCAB),
+        "a random id": (((got != MASK) & (got != original)).float().mean().item(), 0.1 * (1 - 2 / VOCAB)),
+    }
     for what, (share, expected) in shares.items():
-        assert abs(share - expected) <= rate_tolerance(expected, n), \
-            f"{share:.3f} of the selected tokens became {what}; the rule is 80% [MASK], 10% random, 10% unchanged"
+        assert abs(share - expected) <= rate_tolerance(expected, n), (
+            f"{share:.3f} of the selected tokens became {what}; "
+            "the rule is 80% mask token, 10% random id, 10% unchanged"
+        )
 
 
 @pytest.mark.weight(2)
@@ -98,18 +116,21 @@ def test_mlm__random_replacements_are_uniform_over_the_whole_vocabulary(student)
     vocab, mask, token = 12, 5, 3
     ids = torch.full((64, 256), token)
     special = torch.zeros(64, 256, dtype=torch.bool)
-    inputs, labels = student.mask_tokens(ids, special, mask, vocab, mlm_probability=1.0,
-                                         generator=student_generator(student, 11))
+    inputs, labels = student.mask_tokens(
+        ids, special, mask, vocab, mlm_probability=1.0, generator=student_generator(student, 11)
+    )
     assert (labels != -100).all(), "with mlm_probability=1 every eligible token is selected"
-    assert ((inputs >= 0) & (inputs < vocab)).all(), "random ids must lie in [0, vocab_size)"
+    assert ((inputs >= 0) & (inputs < vocab)).all(), "random ids must lie in 0 .. vocab_size - 1"
     n = ids.numel()
     p = 0.1 / vocab
     for other in range(vocab):
         if other in (token, mask):
             continue
         share = (inputs == other).sum().item() / n
-        assert abs(share - p) <= rate_tolerance(p, n), \
-            f"id {other} replaces a token {share:.4f} of the time; random ids must be uniform over [0, vocab_size)"
+        assert abs(share - p) <= rate_tolerance(p, n), (
+            f"id {other} replaces a token {share:.4f} of the time; "
+            "random ids must be uniform over 0 .. vocab_size - 1"
+        )
 
 
 def test_mlm__rows_are_masked_independently(student):
@@ -131,8 +152,11 @@ def test_mlm__probability_0_selects_nothing_and_1_everything_eligible(student):
 @pytest.mark.parametrize("p", [-0.1, 1.5])
 def test_mlm__rejects_a_probability_outside_0_1(student, p):
     ids, special = batch(17, rows=2, length=16)
-    expect_error(lambda: student.mask_tokens(ids, special, MASK, VOCAB, mlm_probability=p), "ValueError",
-                 f"mask_tokens with mlm_probability={p}")
+    expect_error(
+        lambda: student.mask_tokens(ids, special, MASK, VOCAB, mlm_probability=p),
+        "ValueError",
+        f"mask_tokens with mlm_probability={p}",
+    )
 
 
 def test_mlm__the_generator_decides_every_random_draw(student):
@@ -140,9 +164,12 @@ def test_mlm__the_generator_decides_every_random_draw(student):
     first = corrupt(student, ids, special, 19)
     again = corrupt(student, ids, special, 19)
     other = corrupt(student, ids, special, 20)
-    assert all(torch.equal(a, b) for a, b in zip(first, again)), "two calls with equally seeded generators differ"
-    assert not all(torch.equal(a, b) for a, b in zip(first, other)), \
+    assert all(torch.equal(a, b) for a, b in zip(first, again, strict=True)), (
+        "two calls with equally seeded generators differ"
+    )
+    assert not all(torch.equal(a, b) for a, b in zip(first, other, strict=True)), (
         "calls with differently seeded generators give the same result: is `generator` used?"
+    )
 
 
 def test_mlm__does_not_modify_its_inputs(student):

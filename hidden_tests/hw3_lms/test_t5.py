@@ -4,8 +4,7 @@ reconstruction, maximal spans, random lengths, EOS, the error for short inputs, 
 import pytest
 import torch
 
-from autograder.testing import (assert_inputs_unchanged, call_many, expect_error, generator,
-                                student_generator)
+from autograder.testing import assert_inputs_unchanged, call_many, expect_error, generator, student_generator
 
 pytestmark = pytest.mark.task("t5")
 
@@ -20,7 +19,9 @@ def tokens(base: int, length: int) -> torch.Tensor:
 
 def parse(ids: torch.Tensor, result) -> list[torch.Tensor]:
     """Check the layout of (inputs, targets) and return the noise spans in order."""
-    assert isinstance(result, (tuple, list)) and len(result) == 2, "t5_span_corruption returns (inputs, targets)"
+    assert isinstance(result, (tuple, list)) and len(result) == 2, (
+        "t5_span_corruption returns (inputs, targets)"
+    )
     inputs, targets = result
     for name, t in (("inputs", inputs), ("targets", targets)):
         assert isinstance(t, torch.Tensor) and t.dim() == 1, f"{name} must be a 1-d tensor"
@@ -30,15 +31,20 @@ def parse(ids: torch.Tensor, result) -> list[torch.Tensor]:
     is_sentinel_in = body_in >= CONTENT_MAX
     k = int(is_sentinel_in.sum())
     assert k > 0, "the inputs contain no sentinel"
-    assert torch.equal(body_in[is_sentinel_in], VOCAB - 1 - torch.arange(k)), \
-        "the sentinels in inputs must be vocab_size - 1, vocab_size - 2, ... in order (sentinel k = vocab_size - 1 - k)"
+    assert torch.equal(body_in[is_sentinel_in], VOCAB - 1 - torch.arange(k)), (
+        "the sentinels in inputs must be vocab_size - 1, vocab_size - 2, ... in order "
+        "(sentinel k = vocab_size - 1 - k)"
+    )
     where = (body_t >= CONTENT_MAX).nonzero().flatten().tolist()
     assert where and where[0] == 0, "targets must start with sentinel 0"
-    assert len(where) in (k, k + 1), "targets must hold one sentinel per span of the inputs (plus at most one more)"
-    assert torch.equal(body_t[where], VOCAB - 1 - torch.arange(len(where))), \
+    assert len(where) in (k, k + 1), (
+        "targets must hold one sentinel per span of the inputs (plus at most one more)"
+    )
+    assert torch.equal(body_t[where], VOCAB - 1 - torch.arange(len(where))), (
         "the sentinels in targets must be vocab_size - 1, vocab_size - 2, ... in order"
+    )
     bounds = where + [len(body_t)]
-    spans = [body_t[a + 1:b] for a, b in zip(bounds[:-1], bounds[1:])]
+    spans = [body_t[a + 1 : b] for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
     if len(where) == k + 1:
         assert len(spans[-1]) == 0, "the optional last sentinel of targets must be followed only by EOS"
         spans = spans[:-1]
@@ -90,28 +96,41 @@ def test_t5__replacing_each_sentinel_by_its_span_gives_the_original(student):
         ids = tokens(2000 + s, length)
         result = corrupt(student, ids, s, noise_density=density, mean_noise_span_length=mean)
         spans = parse(ids, result)
-        assert torch.equal(rebuild(result[0], spans), ids), \
+        assert torch.equal(rebuild(result[0], spans), ids), (
             "replacing each sentinel of the inputs by its span from the targets does not give the original"
+        )
 
 
 @pytest.mark.weight(2)
 def test_t5__spans_are_maximal_and_never_empty(student):
     ids = tokens(3000, 60)
-    outs = call_many(student, "t5_span_corruption", 40, ids, VOCAB, EOS, 0.3, 2.0,
-                     generator=student_generator(student, 3001))
+    outs = call_many(
+        student,
+        "t5_span_corruption",
+        40,
+        ids,
+        VOCAB,
+        EOS,
+        0.3,
+        2.0,
+        generator=student_generator(student, 3001),
+    )
     for result in outs:
         spans = parse(ids, result)
         assert all(len(sp) > 0 for sp in spans), "a sentinel stands for an empty span"
         body = result[0][:-1]
         adjacent = (body[1:] >= CONTENT_MAX) & (body[:-1] >= CONTENT_MAX)
-        assert not adjacent.any(), "two noise spans touch (two sentinels in a row): they form one maximal span"
+        assert not adjacent.any(), (
+            "two noise spans touch (two sentinels in a row): they form one maximal span"
+        )
 
 
 @pytest.mark.weight(2)
 def test_t5__span_lengths_are_random(student):
     ids = tokens(4000, 100)
-    outs = call_many(student, "t5_span_corruption", 30, ids, VOCAB, EOS,
-                     generator=student_generator(student, 4001))
+    outs = call_many(
+        student, "t5_span_corruption", 30, ids, VOCAB, EOS, generator=student_generator(student, 4001)
+    )
     layouts = {tuple(len(sp) for sp in parse(ids, result)) for result in outs}
     assert len(layouts) > 1, "every call gives the same span lengths; they must be drawn at random"
     assert any(len(set(layout)) > 1 for layout in layouts), "all spans always have the same length"
@@ -119,26 +138,37 @@ def test_t5__span_lengths_are_random(student):
 
 def test_t5__defaults_are_density_0_15_and_mean_span_3(student):
     ids = tokens(5000, 40)
-    spans = parse(ids, student.t5_span_corruption(ids, VOCAB, EOS, generator=student_generator(student, 5001)))
-    assert (len(spans), sum(len(sp) for sp in spans)) == (2, 6), \
+    spans = parse(
+        ids, student.t5_span_corruption(ids, VOCAB, EOS, generator=student_generator(student, 5001))
+    )
+    assert (len(spans), sum(len(sp) for sp in spans)) == (2, 6), (
         "with the defaults, T=40 gives 6 noise tokens in 2 spans"
+    )
 
 
 def test_t5__rejects_fewer_than_2_tokens(student):
-    expect_error(lambda: student.t5_span_corruption(torch.tensor([7]), VOCAB, EOS), "ValueError",
-                 "t5_span_corruption with T=1")
+    expect_error(
+        lambda: student.t5_span_corruption(torch.tensor([7]), VOCAB, EOS),
+        "ValueError",
+        "t5_span_corruption with T=1",
+    )
 
 
 def test_t5__the_generator_decides_every_random_draw(student):
     ids = tokens(6000, 80)
 
     def draws(base):
-        return call_many(student, "t5_span_corruption", 8, ids, VOCAB, EOS, generator=student_generator(student, base))
+        return call_many(
+            student, "t5_span_corruption", 8, ids, VOCAB, EOS, generator=student_generator(student, base)
+        )
+
     first, again, other = draws(6001), draws(6001), draws(6002)
-    assert all(torch.equal(a[i], b[i]) for a, b in zip(first, again) for i in (0, 1)), \
+    assert all(torch.equal(a[i], b[i]) for a, b in zip(first, again, strict=True) for i in (0, 1)), (
         "two calls with equally seeded generators differ"
-    assert any(not torch.equal(a[0], b[0]) for a, b in zip(first, other)), \
+    )
+    assert any(not torch.equal(a[0], b[0]) for a, b in zip(first, other, strict=True)), (
         "differently seeded generators give the same corruption: is `generator` used?"
+    )
 
 
 def test_t5__does_not_modify_its_inputs(student):
