@@ -26,6 +26,15 @@ MARKERS = {
     "secret": "MARKER-SECRET-55e0",
 }
 SECRET_VARIABLE = "AUTOGRADER_ATTACK_SECRET"
+HONEST = {
+    "honest_full": {},
+    "honest_partial": {"add": "def add(a, b):\n    return (a + b).float()\n"},
+    "honest_missing_counter": {"counter": None},
+    "honest_wrong_norm": {"norm": "def l2_norm(x):\n    return x.abs().sum()\n"},
+    "honest_loop_add": {"add": "def add(a, b):\n    return torch.stack([x + y for x, y in zip(a, b)])\n"},
+    "honest_syntax_error": {"counter": "class Counter(\n"},
+}
+
 BAD_FILES = {
     "bad_empty": b"",
     "bad_truncated": b'{"cells": [{"cell_type": "code", "sou',
@@ -99,7 +108,7 @@ def battlefield(tmp_path_factory):
     }
     for name, template in ATTACKS.items():
         write_submission(submissions, {"add": template.format(**fill)}, name=f"{name}.ipynb")
-    honest = {"honest_full": {}, "honest_partial": {"add": "def add(a, b):\n    return (a + b).float()\n"}}
+    honest = HONEST
     for name, overrides in honest.items():
         write_submission(submissions, overrides, name=f"{name}.ipynb")
     for name, content in BAD_FILES.items():
@@ -151,7 +160,7 @@ def _result(battlefield, name: str) -> dict:
 def test_batch__completes_with_one_result_per_submission(battlefield):
     assert battlefield["run"].returncode == 0, battlefield["run"].stderr[-3000:]
     names = {p.stem for p in battlefield["results"].glob("*.json")} - {"summary"}
-    assert names == set(ATTACKS) | {"honest_full", "honest_partial"} | set(BAD_FILES)
+    assert names == set(ATTACKS) | set(HONEST) | set(BAD_FILES)
     summary = json.loads((battlefield["results"] / "summary.json").read_text())
     assert set(summary) == names
 
@@ -192,7 +201,7 @@ def test_attacks__reach_no_network_and_leave_no_process(battlefield):
 
 
 def test_honest_submissions__grade_exactly_as_when_graded_alone(battlefield, toy_grader):
-    for name in ("honest_full", "honest_partial"):
+    for name in HONEST:
         batch = _result(battlefield, name)
         alone = toy_grader.grade(battlefield["submissions"] / f"{name}.ipynb").to_dict()
         assert batch["score"] == alone["score"]
