@@ -2,7 +2,7 @@
 (the solution's own functions and sampler) on the smoke corpus, print held-out loss and perplexity
 before and after, then fine-tune on the downstream task next to the same models from scratch.
 
-    .venv/bin/python bench/hw3_pretraining.py [--pretrain-steps 300] [--finetune-steps 150]
+    .venv/bin/python bench/hw3_pretraining.py [--pretrain-steps 600] [--finetune-steps 150] [--probe]
 
 It runs the solution notebook's set-up, task and training-library cells (not its experiment cells)
 in smoke mode, single-threaded; a few minutes on one CPU core.
@@ -80,7 +80,7 @@ def stdlib_docstrings(limit: int) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pretrain-steps", type=int, default=300)
+    parser.add_argument("--pretrain-steps", type=int, default=600)
     parser.add_argument("--finetune-steps", type=int, default=150)
     parser.add_argument("--texts", type=int, default=3000)
     parser.add_argument(
@@ -90,6 +90,9 @@ def main() -> None:
         help="extra pretraining paragraphs from the standard library's docstrings",
     )
     parser.add_argument("--labeled", type=int, default=200, help="labelled downstream texts to fine-tune on")
+    parser.add_argument(
+        "--probe", action="store_true", help="freeze the body: a linear probe on pooled states"
+    )
     args = parser.parse_args()
     started = time.time()
     ns = load({"texts": args.texts})
@@ -109,8 +112,12 @@ def main() -> None:
     for objective, kind in (("mlm", "encoder"), ("clm", "decoder")):
         with contextlib.redirect_stdout(io.StringIO()):
             model, _, (before, after) = ns["pretrain"](objective, args.pretrain_steps, ns["train_ids"])
+        scratch = ns["build_model"](kind)
+        if args.probe:
+            for p in (*model.parameters(), *scratch.parameters()):
+                p.requires_grad_(False)
         _, acc_pre = ns["finetune"](model, ds_train, ds_test, args.finetune_steps)
-        _, acc_scratch = ns["finetune"](ns["build_model"](kind), ds_train, ds_test, args.finetune_steps)
+        _, acc_scratch = ns["finetune"](scratch, ds_train, ds_test, args.finetune_steps)
         rows.append((objective, kind, before, after, acc_scratch, acc_pre))
     print(
         f"\n{'objective':>9} {'model':>8} | held-out loss before -> after (perplexity) | "
@@ -122,8 +129,9 @@ def main() -> None:
             f"({math.exp(before):.0f} -> {math.exp(after):.0f})"
             f"{'':>12}| {acc_scratch:.3f} -> {acc_pre:.3f}"
         )
+    how = "linear-probe" if args.probe else "fine-tuning"
     print(
-        f"\n{args.pretrain_steps} pretraining and {args.finetune_steps} fine-tuning steps, "
+        f"\n{args.pretrain_steps} pretraining and {args.finetune_steps} {how} steps, "
         f"{time.time() - started:.0f} s in all"
     )
 
