@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from autograder.course import Course, CourseError
@@ -126,11 +127,15 @@ def main(*, course: Course, hw: str, jobs: int = 1, console: Console | None = No
     bad = [v for v in verdicts if not v.ok]
     for v in bad:
         what = "mistake NOT caught" if v.case.expect == "less" else "correct variant LOST points"
-        console.print(f"[red]{what}:[/] {v.case.path.name} scored {v.score:g}/{v.max_score:g} {v.reason}")
+        console.print(
+            f"[red]{what}:[/] {v.case.path.name} scored {v.score:g}/{v.max_score:g} {escape(v.reason)}"
+        )
     catching = set().union(*(v.failed_tests for v in verdicts if v.case.expect == "less"))
     idle = sorted(name for task, name in tests_seen if name not in catching)
     if idle:
-        console.print(f"[yellow]tests that catch no catalogued mistake (add one):[/] {', '.join(idle)}")
+        console.print(
+            f"[yellow]tests that catch no catalogued mistake (add one):[/] {escape(', '.join(idle))}"
+        )
     missing = [t for t in spec.tasks if not by_task.get(t)]
     for task in missing:
         console.print(f"[red]no audit cases for task[/] {task}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from autograder.results import GradeResult
@@ -11,14 +12,14 @@ STATUS_STYLE = {"passed": "green", "partial": "yellow", "failed": "red", "missin
 
 
 def task_table(result: GradeResult, title: str | None = None) -> Table:
-    table = Table(title=title or f"{result.assignment}: {result.submission['path']}")
+    table = Table(title=escape(title or f"{result.assignment}: {result.submission['path']}"))
     for column in ("task", "score", "status", "first problem"):
         table.add_column(column, overflow="fold")
     for name, task in result.tasks.items():
         label = f"{name} (bonus)" if task.bonus else name
         style = STATUS_STYLE.get(task.status, "")
         table.add_row(
-            label, f"{task.score:g} / {task.max_score:g}", f"[{style}]{task.status}[/]", task.output
+            label, f"{task.score:g} / {task.max_score:g}", f"[{style}]{task.status}[/]", escape(task.output)
         )
     table.add_row("[bold]total[/]", f"[bold]{result.score:g} / {result.max_score:g}[/]", "", "")
     return table
@@ -27,7 +28,7 @@ def task_table(result: GradeResult, title: str | None = None) -> Table:
 def print_result(result: GradeResult, console: Console, title: str | None = None) -> None:
     console.print(task_table(result, title))
     for error in result.errors:
-        console.print(f"[yellow]note:[/] {error}")
+        console.print(f"[yellow]note:[/] {escape(error)}")
 
 
 def summary_table(results: dict[str, GradeResult]) -> Table:
@@ -37,7 +38,7 @@ def summary_table(results: dict[str, GradeResult]) -> Table:
     table.add_column("problems")
     for ident, result in results.items():
         problems = [f"{n}: {t.status}" for n, t in result.tasks.items() if t.status != "passed"]
-        table.add_row(ident, f"{result.score:g} / {result.max_score:g}", ", ".join(problems))
+        table.add_row(escape(ident), f"{result.score:g} / {result.max_score:g}", ", ".join(problems))
     return table
 
 
@@ -49,4 +50,4 @@ def print_failures(results: dict[str, GradeResult], console: Console) -> None:
     console.print(f"[yellow]{len(troubled)} of {len(results)} submissions had notebook-level problems:[/]")
     for ident, result in troubled.items():
         more = f" (+{len(result.errors) - 1} more)" if len(result.errors) > 1 else ""
-        console.print(f"  {ident}: {result.errors[0]}{more}")
+        console.print(f"  {escape(ident)}: {escape(result.errors[0])}{more}")
