@@ -47,7 +47,12 @@ def digits(size: int = 32) -> tuple[torch.Tensor, torch.Tensor]:
 def encoder() -> nn.Module:
     blocks, width = [], 3
     for out in (32, 64, 128, 128):
-        blocks += [nn.Conv2d(width, out, 3, padding=1, bias=False), nn.BatchNorm2d(out), nn.ReLU(), nn.MaxPool2d(2)]
+        blocks += [
+            nn.Conv2d(width, out, 3, padding=1, bias=False),
+            nn.BatchNorm2d(out),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+        ]
         width = out
     return nn.Sequential(*blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten())  # (B, 128)
 
@@ -68,8 +73,15 @@ def probe(net: nn.Module, train: tuple, test: tuple, per_class: int | None = Non
     subsets = [list(range(len(train_y)))] if per_class is None else []
     for draw in range(draws if per_class else 0):
         g = torch.Generator().manual_seed(draw)
-        subsets.append([int(i) for c in range(10)
-                        for i in torch.nonzero(train[1] == c).flatten()[torch.randperm(int((train[1] == c).sum()), generator=g)][:per_class]])
+        subsets.append(
+            [
+                int(i)
+                for c in range(10)
+                for i in torch.nonzero(train[1] == c).flatten()[
+                    torch.randperm(int((train[1] == c).sum()), generator=g)
+                ][:per_class]
+            ]
+        )
     scores = []
     for idx in subsets:
         scaler = StandardScaler().fit(train_x[idx])
@@ -125,21 +137,39 @@ def main() -> None:
         torch.manual_seed(seed)
         random_net = encoder()
         pretrained = simclr(fns, images, args.steps, args.batch, seed)  # all 1797 images, no labels
-        rows.append((probe(random_net, train, test, args.per_class), probe(pretrained, train, test, args.per_class),
-                     probe(random_net, train, test), probe(pretrained, train, test),
-                     knn_accuracy(fns, random_net, train, test), knn_accuracy(fns, pretrained, train, test)))
-        print(f"seed {seed}: linear probe with {args.per_class} labels/class: random init {rows[-1][0]:.3f}, "
-              f"SimCLR {rows[-1][1]:.3f}; with all 1000 labels: random init {rows[-1][2]:.3f}, "
-              f"SimCLR {rows[-1][3]:.3f}; kNN: random init {rows[-1][4]:.3f}, SimCLR {rows[-1][5]:.3f}", flush=True)
+        rows.append(
+            (
+                probe(random_net, train, test, args.per_class),
+                probe(pretrained, train, test, args.per_class),
+                probe(random_net, train, test),
+                probe(pretrained, train, test),
+                knn_accuracy(fns, random_net, train, test),
+                knn_accuracy(fns, pretrained, train, test),
+            )
+        )
+        print(
+            f"seed {seed}: linear probe with {args.per_class} labels/class: random init {rows[-1][0]:.3f}, "
+            f"SimCLR {rows[-1][1]:.3f}; with all 1000 labels: random init {rows[-1][2]:.3f}, "
+            f"SimCLR {rows[-1][3]:.3f}; kNN: random init {rows[-1][4]:.3f}, SimCLR {rows[-1][5]:.3f}",
+            flush=True,
+        )
     mean = [sum(r[i] for r in rows) / len(rows) for i in range(6)]
-    print(f"digits 32x32, {args.steps} SimCLR steps x batch {args.batch}, {args.seeds} seeds, "
-          f"{time.time() - started:.0f} s; mean test accuracy over seeds:")
-    print(f"  linear probe, {args.per_class} labels per class: random init {mean[0]:.3f}, SimCLR {mean[1]:.3f} "
-          f"({mean[1] - mean[0]:+.3f})")
-    print(f"  linear probe, all 1000 labels:     random init {mean[2]:.3f}, SimCLR {mean[3]:.3f} "
-          f"({mean[3] - mean[2]:+.3f})")
-    print(f"  kNN monitor (k=200, t=0.1):        random init {mean[4]:.3f}, SimCLR {mean[5]:.3f} "
-          f"({mean[5] - mean[4]:+.3f})")
+    print(
+        f"digits 32x32, {args.steps} SimCLR steps x batch {args.batch}, {args.seeds} seeds, "
+        f"{time.time() - started:.0f} s; mean test accuracy over seeds:"
+    )
+    print(
+        f"  linear probe, {args.per_class} labels per class: random init {mean[0]:.3f}, SimCLR {mean[1]:.3f} "
+        f"({mean[1] - mean[0]:+.3f})"
+    )
+    print(
+        f"  linear probe, all 1000 labels:     random init {mean[2]:.3f}, SimCLR {mean[3]:.3f} "
+        f"({mean[3] - mean[2]:+.3f})"
+    )
+    print(
+        f"  kNN monitor (k=200, t=0.1):        random init {mean[4]:.3f}, SimCLR {mean[5]:.3f} "
+        f"({mean[5] - mean[4]:+.3f})"
+    )
 
 
 if __name__ == "__main__":

@@ -84,14 +84,17 @@ def test_augment__colour_jitter_with_p_0_8_and_brightness_0_4(student):
     n = 600
     rows = draws(student).constant_colours(student.simclr_augmentation(16), [0.5, 0.5, 0.5], n)
     values = [r for r, _, _, _ in rows]
-    assert all(spread < 1e-4 for *_, spread in rows), \
+    assert all(spread < 1e-4 for *_, spread in rows), (
         "a constant image should stay constant under crop, flip, jitter and grayscale"
+    )
     untouched = sum(1 for v in values if abs(v - 0.5) < 1e-4)
     assert_rate(untouched, n, 0.2, "views of a grey image left unchanged (no colour jitter)")
-    assert min(values) > 0.3 - 1e-3 and max(values) < 0.7 + 1e-3, \
+    assert min(values) > 0.3 - 1e-3 and max(values) < 0.7 + 1e-3, (
         "brightness changed a grey 0.5 beyond [0.3, 0.7]: the brightness strength should be 0.4"
-    assert min(values) < 0.33 and max(values) > 0.67, \
+    )
+    assert min(values) < 0.33 and max(values) > 0.67, (
         "brightness never reached the ends of [0.3, 0.7]: the brightness strength should be 0.4"
+    )
 
 
 @pytest.mark.weight(2)
@@ -107,8 +110,9 @@ def test_augment__random_resized_crops_cover_8_or_20_percent_to_all_of_the_image
     fractions = draws(student).crop_fractions(student.simclr_augmentation(96), n)
     areas = [w * h for w, h in fractions]
     assert min(areas) > 0.08 * 0.6, "some crops are smaller than 8% of the image"
-    assert sum(a < 0.35 for a in areas) >= 5, \
+    assert sum(a < 0.35 for a in areas) >= 5, (
         "crops almost never cover less than 35% of the image: use scale (0.08, 1) (or (0.2, 1))"
+    )
     assert sum(a > 0.75 for a in areas) >= 5, "crops almost never cover more than 75% of the image"
     assert len({round(a, 2) for a in areas}) > 20, "crop sizes should vary from view to view"
 
@@ -120,5 +124,6 @@ def test_two_views__returns_two_independent_views(student):
         views = wrapper(image)
         assert isinstance(views, tuple | list) and len(views) == 2, "TwoViews should return a pair of views"
         assert views[0].shape == (3, 12, 12), "each view is transform(x)"
-        assert not torch.equal(views[0], views[1]), \
+        assert not torch.equal(views[0], views[1]), (
             "the two views are equal: call the transform twice (two independent random draws)"
+        )

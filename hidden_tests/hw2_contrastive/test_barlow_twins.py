@@ -40,21 +40,31 @@ def test_barlow_twins__matches_the_papers_definition(student, n, d, lambd):
     for base in range(3):
         z1, z2 = views(10 * n + base, n, d)
         loss = scalar(student.barlow_twins_loss(z1, z2, lambd=lambd), "barlow_twins_loss", torch.float64)
-        assert_close(loss, oracle(z1, z2, lambd), f"barlow_twins_loss with N={n}, D={d}, lambd={lambd}", rtol=1e-6)
+        assert_close(
+            loss, oracle(z1, z2, lambd), f"barlow_twins_loss with N={n}, D={d}, lambd={lambd}", rtol=1e-6
+        )
 
 
 def test_barlow_twins__default_lambda_is_0_0051(student):
     z1, z2 = views(3, 16, 4)
-    assert_close(student.barlow_twins_loss(z1, z2), oracle(z1, z2, 0.0051),
-                 "barlow_twins_loss with the default lambd", rtol=1e-6)
+    assert_close(
+        student.barlow_twins_loss(z1, z2),
+        oracle(z1, z2, 0.0051),
+        "barlow_twins_loss with the default lambd",
+        rtol=1e-6,
+    )
 
 
 @pytest.mark.weight(2)
 def test_barlow_twins__epsilon_1e_5_inside_the_square_root(student):
     z1, z2 = views(5, 16, 4, scale=0.003)  # feature variances about 1e-5: the epsilon matters
     z2[:, 0] = 1.0  # a constant feature: only the epsilon keeps the loss finite
-    assert_close(student.barlow_twins_loss(z1, z2), oracle(z1, z2, 0.0051),
-                 "barlow_twins_loss for features with tiny variance (the standardisation's epsilon)", rtol=1e-6)
+    assert_close(
+        student.barlow_twins_loss(z1, z2),
+        oracle(z1, z2, 0.0051),
+        "barlow_twins_loss for features with tiny variance (the standardisation's epsilon)",
+        rtol=1e-6,
+    )
 
 
 @pytest.mark.weight(2)
@@ -66,7 +76,7 @@ def test_barlow_twins__gradient_reaches_both_views(student):
     na = (a - a.mean(0)) / torch.sqrt(a.var(0, unbiased=False) + 1e-5)
     nb = (b - b.mean(0)) / torch.sqrt(b.var(0, unbiased=False) + 1e-5)
     c = na.T @ nb / 6
-    ((1 - c.diagonal()) ** 2).sum().add(0.0051 * (c ** 2).sum() - 0.0051 * (c.diagonal() ** 2).sum()).backward()
+    ((1 - c.diagonal()) ** 2).sum().add(0.0051 * (c**2).sum() - 0.0051 * (c.diagonal() ** 2).sum()).backward()
     for name, got, ref in (("z1", grads[0], a), ("z2", grads[1], b)):
         assert got is not None, f"no gradient reaches {name}: both views are trained"
         assert_close(got, ref.grad, f"the gradient with respect to {name}", rtol=1e-5, atol=1e-9)

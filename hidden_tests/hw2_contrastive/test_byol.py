@@ -70,7 +70,9 @@ def test_byol_loss__no_gradient_reaches_the_target_projection(student):
     z.requires_grad_(True)
     loss, grads, _ = student.byol_loss.with_grad(p, z)
     scalar(loss, "byol_loss")
-    assert no_gradient(grads[1]), "a gradient reaches z: the target projection must be a constant (stop-gradient)"
+    assert no_gradient(grads[1]), (
+        "a gradient reaches z: the target projection must be a constant (stop-gradient)"
+    )
     assert grads[0] is not None, "no gradient reaches p: the prediction must be trained"
     reference = p.detach().clone().requires_grad_(True)
     u, v = reference / reference.norm(dim=1, keepdim=True), z.detach() / z.detach().norm(dim=1, keepdim=True)
@@ -92,8 +94,13 @@ def test_ema_update__target_becomes_tau_target_plus_1_minus_tau_online(student, 
     result = student.ema_update(online, target, tau)
     assert result is None, "ema_update updates the target in place and returns None"
     for i, (got, o, t) in enumerate(zip(helpers.values(target), before_online, before_target)):
-        assert_close(got, tau * t + (1 - tau) * o, f"target parameter {i} after ema_update(tau={tau})",
-                     rtol=1e-12, atol=1e-12)
+        assert_close(
+            got,
+            tau * t + (1 - tau) * o,
+            f"target parameter {i} after ema_update(tau={tau})",
+            rtol=1e-12,
+            atol=1e-12,
+        )
 
 
 def test_ema_update__tau_0_copies_online_and_tau_1_keeps_target(student):
@@ -113,10 +120,12 @@ def test_ema_update__target_keeps_its_parameter_objects(student):
     online, target = helpers.build(seed(41)), helpers.build(seed(42))
     ids = helpers.identities(target)
     student.ema_update(online, target, 0.9)
-    assert helpers.identities(target) == ids, \
+    assert helpers.identities(target) == ids, (
         "ema_update replaced the target's Parameter objects; update them in place (an optimiser holds them)"
-    assert all(p and leaf and grad for p, leaf, grad in helpers.kinds(target)), \
+    )
+    assert all(p and leaf and grad for p, leaf, grad in helpers.kinds(target)), (
         "after ema_update the target's parameters must still be trainable leaf Parameters (no autograd graph)"
+    )
 
 
 def test_ema_update__leaves_online_unchanged(student):
@@ -138,10 +147,20 @@ def test_byol_tau__follows_the_cosine_schedule(student, total, base):
     for step in sorted({0, 1, total // 3, total // 2, total - 1, total}):
         got = student.byol_tau(step, total, tau_base=base)
         assert isinstance(got, float | int | torch.Tensor), "byol_tau should return a float"
-        assert_close(torch.tensor(float(got), dtype=torch.float64), tau_oracle(step, total, base),
-                     f"byol_tau(step={step}, total_steps={total}, tau_base={base})", rtol=1e-9, atol=1e-12)
+        assert_close(
+            torch.tensor(float(got), dtype=torch.float64),
+            tau_oracle(step, total, base),
+            f"byol_tau(step={step}, total_steps={total}, tau_base={base})",
+            rtol=1e-9,
+            atol=1e-12,
+        )
 
 
 def test_byol_tau__default_tau_base_is_0_996(student):
-    assert_close(torch.tensor(float(student.byol_tau(0, 10)), dtype=torch.float64), 0.996,
-                 "byol_tau at step 0 with the default tau_base", rtol=1e-12, atol=1e-12)
+    assert_close(
+        torch.tensor(float(student.byol_tau(0, 10)), dtype=torch.float64),
+        0.996,
+        "byol_tau at step 0 with the default tau_base",
+        rtol=1e-12,
+        atol=1e-12,
+    )

@@ -1,7 +1,5 @@
 """Hidden tests of bonus task `dino` (DINO's self-distillation loss and centre update)."""
 
-import math
-
 import pytest
 import torch
 
@@ -9,10 +7,10 @@ from autograder.testing import assert_close, assert_inputs_unchanged, generator,
 
 pytestmark = pytest.mark.task("dino")
 
-PROBES = '''
+PROBES = """
 def output_requires_grad(fn, *args):
     return bool(fn(*args).requires_grad)
-'''
+"""
 
 
 def oracle(student, teacher, center, student_temp, teacher_temp) -> float:
@@ -41,21 +39,30 @@ def logits(base: int, s: int, b: int, k: int, dtype=torch.float64, scale: float 
 
 
 @pytest.mark.weight(3)
-@pytest.mark.parametrize("s,b,k,student_temp,teacher_temp", [(2, 1, 3, 0.1, 0.04), (4, 5, 16, 0.1, 0.04),
-                                                              (6, 3, 8, 0.2, 0.07)])
+@pytest.mark.parametrize(
+    "s,b,k,student_temp,teacher_temp", [(2, 1, 3, 0.1, 0.04), (4, 5, 16, 0.1, 0.04), (6, 3, 8, 0.2, 0.07)]
+)
 def test_dino_loss__matches_the_papers_algorithm(student, s, b, k, student_temp, teacher_temp):
     for base in range(3):
         args = logits(100 * s + base, s, b, k)
-        loss = scalar(student.dino_loss(*args, student_temp=student_temp, teacher_temp=teacher_temp),
-                      "dino_loss", torch.float64)
-        assert_close(loss, oracle(*args, student_temp, teacher_temp),
-                     f"dino_loss with S={s}, B={b}, K={k}, temperatures {student_temp}/{teacher_temp}", rtol=1e-6)
+        loss = scalar(
+            student.dino_loss(*args, student_temp=student_temp, teacher_temp=teacher_temp),
+            "dino_loss",
+            torch.float64,
+        )
+        assert_close(
+            loss,
+            oracle(*args, student_temp, teacher_temp),
+            f"dino_loss with S={s}, B={b}, K={k}, temperatures {student_temp}/{teacher_temp}",
+            rtol=1e-6,
+        )
 
 
 def test_dino_loss__default_temperatures_are_0_1_and_0_04(student):
     args = logits(7, 3, 4, 5)
-    assert_close(student.dino_loss(*args), oracle(*args, 0.1, 0.04), "dino_loss with default temperatures",
-                 rtol=1e-6)
+    assert_close(
+        student.dino_loss(*args), oracle(*args, 0.1, 0.04), "dino_loss with default temperatures", rtol=1e-6
+    )
 
 
 @pytest.mark.weight(2)
@@ -64,8 +71,13 @@ def test_dino_loss__finite_and_correct_with_large_logits_in_float32(student):
     loss = scalar(student.dino_loss(*args), "dino_loss", torch.float32)
     assert torch.isfinite(loss), "dino_loss overflows with large logits in float32 (inf or nan)"
     # logits of size 20 / 0.04 = 500 carry float32 rounding errors of about 500 * 1.2e-7
-    assert_close(loss, oracle(*args, 0.1, 0.04), "dino_loss with large logits in float32", rtol=1e-4,
-                 atol=200 * torch.finfo(torch.float32).eps / 0.04)
+    assert_close(
+        loss,
+        oracle(*args, 0.1, 0.04),
+        "dino_loss with large logits in float32",
+        rtol=1e-4,
+        atol=200 * torch.finfo(torch.float32).eps / 0.04,
+    )
 
 
 @pytest.mark.weight(2)
@@ -93,15 +105,25 @@ def test_dino_loss__does_not_modify_inputs(student):
 def test_update_center__is_an_ema_of_the_mean_teacher_logit(student, momentum):
     _, teacher, center = logits(15, 2, 6, 5)
     want = momentum * center + (1 - momentum) * teacher.mean(dim=(0, 1))
-    assert_close(student.update_center(center, teacher, momentum=momentum), want,
-                 f"update_center with momentum {momentum}", rtol=1e-9, atol=1e-12)
+    assert_close(
+        student.update_center(center, teacher, momentum=momentum),
+        want,
+        f"update_center with momentum {momentum}",
+        rtol=1e-9,
+        atol=1e-12,
+    )
 
 
 def test_update_center__default_momentum_0_9_without_graph_or_in_place_change(student):
     _, teacher, center = logits(17, 2, 3, 4)
-    assert_close(student.update_center(center, teacher), 0.9 * center + 0.1 * teacher.mean(dim=(0, 1)),
-                 "update_center with the default momentum", rtol=1e-9, atol=1e-12)
+    assert_close(
+        student.update_center(center, teacher),
+        0.9 * center + 0.1 * teacher.mean(dim=(0, 1)),
+        "update_center with the default momentum",
+        rtol=1e-9,
+        atol=1e-12,
+    )
     assert_inputs_unchanged(student, "update_center", center, teacher)
     assert not student.define(PROBES).output_requires_grad(
-        student.value("update_center"), center, teacher.clone().requires_grad_(True)), \
-        "the new centre requires grad: compute it without an autograd graph"
+        student.value("update_center"), center, teacher.clone().requires_grad_(True)
+    ), "the new centre requires grad: compute it without an autograd graph"

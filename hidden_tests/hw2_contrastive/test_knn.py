@@ -15,7 +15,10 @@ def oracle(features, bank, labels, num_classes, k, temperature):
     Also returns which queries are safe to grade (no near-tie in the vote or at the k-th row)."""
     predictions, safe = [], []
     for f in features.double():
-        sims = [(float(f @ b) / (float(f.norm()) * float(b.norm())), int(c)) for b, c in zip(bank.double(), labels)]
+        sims = [
+            (float(f @ b) / (float(f.norm()) * float(b.norm())), int(c))
+            for b, c in zip(bank.double(), labels)
+        ]
         sims.sort(key=lambda sc: -sc[0])
         votes = [0.0] * num_classes
         for s, c in sims[:k]:
@@ -32,16 +35,19 @@ def data(base: int, m: int, n: int, d: int, classes: int):
     g = generator(base)
     centres = torch.randn(classes, d, generator=g, dtype=torch.float64)
     labels = torch.randint(0, classes, (n,), generator=g)
-    bank = (centres[labels] + 0.9 * torch.randn(n, d, generator=g, dtype=torch.float64))
+    bank = centres[labels] + 0.9 * torch.randn(n, d, generator=g, dtype=torch.float64)
     bank = bank * (0.2 + 5 * torch.rand(n, 1, generator=g, dtype=torch.float64))  # rows of any norm
-    features = centres[torch.randint(0, classes, (m,), generator=g)] + torch.randn(m, d, generator=g, dtype=torch.float64)
+    features = centres[torch.randint(0, classes, (m,), generator=g)] + torch.randn(
+        m, d, generator=g, dtype=torch.float64
+    )
     return features, bank, labels
 
 
 def check(student, features, bank, labels, classes, k, temperature, what):
     got = student.knn_predict(features, bank, labels, classes, k=k, temperature=temperature)
-    assert isinstance(got, torch.Tensor) and got.shape == (features.shape[0],), \
+    assert isinstance(got, torch.Tensor) and got.shape == (features.shape[0],), (
         f"{what}: knn_predict should return a tensor of shape (M,)"
+    )
     assert got.dtype == torch.int64, f"{what}: predictions should be int64, not {got.dtype}"
     want, safe = oracle(features, bank, labels, classes, k, temperature)
     wrong = int((got[safe] != want[safe]).sum())
@@ -53,12 +59,23 @@ def check(student, features, bank, labels, classes, k, temperature, what):
 def test_knn__matches_the_weighted_vote(student, k, temperature):
     for base in range(3):
         features, bank, labels = data(10 * k + base, 30, 60, 8, 5)
-        check(student, features, bank, labels, 5, k, temperature, f"knn_predict with k={k}, temperature={temperature}")
+        check(
+            student,
+            features,
+            bank,
+            labels,
+            5,
+            k,
+            temperature,
+            f"knn_predict with k={k}, temperature={temperature}",
+        )
 
 
 def test_knn__default_k_200_uses_the_whole_smaller_bank(student):
     features, bank, labels = data(3, 20, 40, 6, 4)
-    check(student, features, bank, labels, 4, 200, 0.1, "knn_predict with k=200 > N=40 (the whole bank votes)")
+    check(
+        student, features, bank, labels, 4, 200, 0.1, "knn_predict with k=200 > N=40 (the whole bank votes)"
+    )
     got = student.knn_predict(features, bank, labels, 4)
     want, safe = oracle(features, bank, labels, 4, 200, 0.1)
     assert bool((got[safe] == want[safe]).all()), "knn_predict with the defaults (k=200, temperature=0.1)"
@@ -82,11 +99,15 @@ def test_knn__one_very_close_neighbour_outweighs_several_far_ones_at_low_tempera
     bank = rows_with_cosines(g, query, [0.95, 0.7, 0.69, 0.68])
     labels = torch.tensor([0, 1, 1, 1])
     low = student.knn_predict(query[None], bank, labels, 2, k=4, temperature=0.1)
-    assert low.tolist() == [0], "at temperature 0.1 the neighbour with similarity 0.95 should outvote " \
-                                "three with similarities about 0.7 (weights exp(sim / t))"
+    assert low.tolist() == [0], (
+        "at temperature 0.1 the neighbour with similarity 0.95 should outvote "
+        "three with similarities about 0.7 (weights exp(sim / t))"
+    )
     high = student.knn_predict(query[None], bank, labels, 2, k=4, temperature=1.0)
-    assert high.tolist() == [1], "at temperature 1.0 three neighbours with similarities about 0.7 should " \
-                                 "outvote one with 0.95 (weights exp(sim / t))"
+    assert high.tolist() == [1], (
+        "at temperature 1.0 three neighbours with similarities about 0.7 should "
+        "outvote one with 0.95 (weights exp(sim / t))"
+    )
 
 
 def test_knn__does_not_modify_inputs(student):

@@ -24,19 +24,29 @@ def test_mae_masking__kept_tokens_mask_and_restore_order_agree(student, n, lengt
     assert ids_restore.dtype == torch.int64, "ids_restore should be int64"
     mask = mask.to(torch.float64)
     assert bool(((mask == 0) | (mask == 1)).all()), "the mask holds 0 and 1 only"
-    assert bool((mask.sum(dim=1) == length - keep).all()), f"each sample removes exactly {length - keep} tokens"
+    assert bool((mask.sum(dim=1) == length - keep).all()), (
+        f"each sample removes exactly {length - keep} tokens"
+    )
     for i in range(n):
-        assert sorted(ids_restore[i].tolist()) == list(range(length)), "each row of ids_restore is a permutation"
+        assert sorted(ids_restore[i].tolist()) == list(range(length)), (
+            "each row of ids_restore is a permutation"
+        )
         kept_positions = sorted(torch.nonzero(mask[i] == 0).flatten().tolist())
-        matches = sorted(int((x[i] == row).all(dim=1).nonzero()[0]) for row in x_kept[i]
-                         if bool((x[i] == row).all(dim=1).any()))
-        assert matches == kept_positions, "x_kept should hold exactly the tokens where mask is 0 (1 = removed)"
+        matches = sorted(
+            int((x[i] == row).all(dim=1).nonzero()[0])
+            for row in x_kept[i]
+            if bool((x[i] == row).all(dim=1).any())
+        )
+        assert matches == kept_positions, (
+            "x_kept should hold exactly the tokens where mask is 0 (1 = removed)"
+        )
     sentinel = torch.full((n, length - keep, d), 1e6, dtype=torch.float64)
     full = torch.cat([x_kept.to(torch.float64), sentinel], dim=1)
     restored = torch.gather(full, 1, ids_restore.unsqueeze(-1).expand(-1, -1, d))
     expected = torch.where(mask.unsqueeze(-1) == 1, sentinel[:, :1].expand(-1, length, -1), x)
-    assert torch.equal(restored, expected), \
+    assert torch.equal(restored, expected), (
         "gathering [x_kept; mask tokens] with ids_restore does not give back the original order"
+    )
 
 
 @pytest.mark.weight(2)
@@ -55,8 +65,9 @@ def test_mae_masking__each_sample_draws_its_own_mask(student):
     same = int((mask[1:] == mask[:-1]).all(dim=1).sum())
     # two independent masks keep the same 2 of 8 tokens with probability 1 / C(8, 2) = 1/28
     p = 1 / 28
-    assert abs(same / (n - 1) - p) <= rate_tolerance(p, n - 1), \
+    assert abs(same / (n - 1) - p) <= rate_tolerance(p, n - 1), (
         "consecutive samples share their mask too often or too rarely: draw every sample's mask independently"
+    )
 
 
 def test_mae_masking__draws_every_random_number_from_the_generator(student):
@@ -64,8 +75,9 @@ def test_mae_masking__draws_every_random_number_from_the_generator(student):
     a = student.random_masking(x, 0.75, generator=student.generator(seed(8)))
     b = student.random_masking(x, 0.75, generator=student.generator(seed(8)))
     c = student.random_masking(x, 0.75, generator=student.generator(seed(9)))
-    assert all(torch.equal(u, v) for u, v in zip(a, b)), \
+    assert all(torch.equal(u, v) for u, v in zip(a, b)), (
         "two calls with equally seeded generators should give the same masking"
+    )
     assert not torch.equal(a[1], c[1]), "calls with differently seeded generators should give different masks"
 
 

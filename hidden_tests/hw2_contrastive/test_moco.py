@@ -5,15 +5,22 @@ import math
 import pytest
 import torch
 
-from autograder.testing import (assert_close, assert_inputs_unchanged, expect_error, generator,
-                                no_gradient, scalar, seed)
+from autograder.testing import (
+    assert_close,
+    assert_inputs_unchanged,
+    expect_error,
+    generator,
+    no_gradient,
+    scalar,
+    seed,
+)
 
 pytestmark = pytest.mark.task("moco")
 
-PROBES = '''
+PROBES = """
 def queue_requires_grad(queue):
     return bool(queue.queue.requires_grad)
-'''
+"""
 
 
 def unit_rows(base: int, n: int, d: int, dtype=torch.float32) -> torch.Tensor:
@@ -58,7 +65,8 @@ def test_moco_queue__enqueue_is_fifo_and_wraps_around(student):
         assert got_ptr == ptr, f"after enqueueing batches of sizes up to #{step + 1}, .ptr is wrong"
         assert torch.equal(got, expected), (
             f"after enqueueing batch #{step + 1} ({b} keys into a queue of size {size}) the queue's rows "
-            "are wrong: keys go to rows ptr, ptr+1, ... (mod size), other rows stay")
+            "are wrong: keys go to rows ptr, ptr+1, ... (mod size), other rows stay"
+        )
 
 
 def test_moco_queue__more_keys_than_rows_raise_value_error(student):
@@ -71,8 +79,9 @@ def test_moco_queue__enqueued_keys_are_detached(student):
     queue = student.MoCoQueue(3, 5)
     keys = unit_rows(7, 2, 3).requires_grad_(True)
     queue.enqueue(keys)
-    assert not student.define(PROBES).queue_requires_grad(queue), \
+    assert not student.define(PROBES).queue_requires_grad(queue), (
         "after enqueueing keys that require grad, .queue requires grad: store the keys detached"
+    )
 
 
 def oracle(q: torch.Tensor, k: torch.Tensor, queue: torch.Tensor, temperature: float) -> float:
@@ -100,15 +109,22 @@ def test_moco_loss__matches_the_papers_definition_with_the_queue_as_given(studen
     for base in range(3):
         q, keys, queue = batch(10 * b + base, b, d, k)
         loss = scalar(student.moco_loss(q, keys, queue, temperature=temperature), "moco_loss", torch.float64)
-        assert_close(loss, oracle(q, keys, queue, temperature),
-                     f"moco_loss with B={b}, D={d}, K={k}, temperature={temperature} (queue rows not unit)",
-                     rtol=1e-6)
+        assert_close(
+            loss,
+            oracle(q, keys, queue, temperature),
+            f"moco_loss with B={b}, D={d}, K={k}, temperature={temperature} (queue rows not unit)",
+            rtol=1e-6,
+        )
 
 
 def test_moco_loss__default_temperature_is_0_2(student):
     q, keys, queue = batch(21, 5, 6, 8)
-    assert_close(student.moco_loss(q, keys, queue), oracle(q, keys, queue, 0.2),
-                 "moco_loss without a temperature argument (default 0.2)", rtol=1e-6)
+    assert_close(
+        student.moco_loss(q, keys, queue),
+        oracle(q, keys, queue, 0.2),
+        "moco_loss without a temperature argument (default 0.2)",
+        rtol=1e-6,
+    )
 
 
 @pytest.mark.weight(2)
@@ -118,8 +134,9 @@ def test_moco_loss__finite_and_correct_at_temperature_0_01_in_float32(student):
     loss = scalar(student.moco_loss(q, keys, queue, temperature=0.01), "moco_loss", torch.float32)
     assert torch.isfinite(loss), "moco_loss overflows at temperature 0.01 in float32 (inf or nan)"
     atol = 50 * torch.finfo(torch.float32).eps / 0.01  # float32 rounding of logits of size 1/t
-    assert_close(loss, oracle(q, keys, queue, 0.01), "moco_loss at temperature 0.01 in float32",
-                 rtol=1e-4, atol=atol)
+    assert_close(
+        loss, oracle(q, keys, queue, 0.01), "moco_loss at temperature 0.01 in float32", rtol=1e-4, atol=atol
+    )
 
 
 @pytest.mark.weight(2)
@@ -127,7 +144,9 @@ def test_moco_loss__gradient_reaches_q_only(student):
     q, keys, queue = (t.requires_grad_(True) for t in batch(25, 5, 6, 7))
     loss, grads, _ = student.moco_loss.with_grad(q, keys, queue, 0.2)
     scalar(loss, "moco_loss")
-    assert no_gradient(grads[1]), "a gradient reaches k: the keys come from the momentum encoder (no gradient)"
+    assert no_gradient(grads[1]), (
+        "a gradient reaches k: the keys come from the momentum encoder (no gradient)"
+    )
     assert no_gradient(grads[2]), "a gradient reaches the queue: it holds constants"
     ref = q.detach().clone().requires_grad_(True)
     u, v = ref / ref.norm(dim=1, keepdim=True), keys.detach() / keys.detach().norm(dim=1, keepdim=True)

@@ -51,28 +51,44 @@ def test_nt_xent__matches_the_papers_definition(student, n, d, temperature):
     for seed in range(3):
         z1, z2 = views(seed, n, d)
         loss = scalar(student.nt_xent_loss(z1, z2, temperature=temperature), "nt_xent_loss", torch.float64)
-        assert_close(loss, oracle(z1, z2, temperature),
-                     f"nt_xent_loss with N={n}, D={d}, temperature={temperature}", rtol=1e-6)
+        assert_close(
+            loss,
+            oracle(z1, z2, temperature),
+            f"nt_xent_loss with N={n}, D={d}, temperature={temperature}",
+            rtol=1e-6,
+        )
 
 
 def test_nt_xent__default_temperature_is_0_5(student):
     z1, z2 = views(7, 6, 10)
-    assert_close(student.nt_xent_loss(z1, z2), oracle(z1, z2, 0.5),
-                 "nt_xent_loss without a temperature argument (default 0.5)", rtol=1e-6)
+    assert_close(
+        student.nt_xent_loss(z1, z2),
+        oracle(z1, z2, 0.5),
+        "nt_xent_loss without a temperature argument (default 0.5)",
+        rtol=1e-6,
+    )
 
 
 @pytest.mark.parametrize("n", [2, 5])
 def test_nt_xent__collapsed_embeddings_give_log_2n_minus_1(student, n):
     row = torch.randn(1, 7, generator=generator(n), dtype=torch.float64)
     z = row.repeat(n, 1)
-    assert_close(student.nt_xent_loss(z, z.clone(), temperature=0.3), math.log(2 * n - 1),
-                 f"when all 2N rows are identical (N={n}) every anchor's loss is log(2N - 1)", rtol=1e-6)
+    assert_close(
+        student.nt_xent_loss(z, z.clone(), temperature=0.3),
+        math.log(2 * n - 1),
+        f"when all 2N rows are identical (N={n}) every anchor's loss is log(2N - 1)",
+        rtol=1e-6,
+    )
 
 
 def test_nt_xent__single_pair_gives_zero(student):
     z1, z2 = views(3, 1, 5)
-    assert_close(student.nt_xent_loss(z1, z2, temperature=0.2), 0.0,
-                 "with N = 1 the only negative is the positive itself, so the loss is 0", atol=1e-6)
+    assert_close(
+        student.nt_xent_loss(z1, z2, temperature=0.2),
+        0.0,
+        "with N = 1 the only negative is the positive itself, so the loss is 0",
+        atol=1e-6,
+    )
 
 
 def test_nt_xent__invariant_to_rescaling_rows(student):
@@ -82,8 +98,9 @@ def test_nt_xent__invariant_to_rescaling_rows(student):
     s2 = torch.rand(6, 1, generator=g, dtype=torch.float64) * 10 + 0.1
     plain = student.nt_xent_loss(z1, z2, temperature=0.5)
     rescaled = student.nt_xent_loss(z1 * s1, z2 * s2, temperature=0.5)
-    assert_close(rescaled, plain, "rows are L2-normalised, so rescaling a row must not change the loss",
-                 rtol=1e-6)
+    assert_close(
+        rescaled, plain, "rows are L2-normalised, so rescaling a row must not change the loss", rtol=1e-6
+    )
 
 
 @pytest.mark.weight(2)
@@ -94,8 +111,9 @@ def test_nt_xent__finite_and_correct_at_temperature_0_01_in_float32(student):
     # float32 similarities of size 1/t = 100 carry rounding errors of about 100 * 1.2e-7 each;
     # a few dozen such errors add up in the sums, hence an absolute tolerance of 50 * eps / t.
     atol = 50 * torch.finfo(torch.float32).eps / 0.01
-    assert_close(loss, oracle(z1, z2, 0.01), "nt_xent_loss at temperature 0.01 in float32",
-                 rtol=1e-4, atol=atol)
+    assert_close(
+        loss, oracle(z1, z2, 0.01), "nt_xent_loss at temperature 0.01 in float32", rtol=1e-4, atol=atol
+    )
 
 
 def test_nt_xent__returns_0d_tensor_of_the_inputs_dtype(student):

@@ -18,8 +18,9 @@ def test_ood__every_stl10_class_maps_to_its_cifar10_class(student):
     assert isinstance(got, torch.Tensor) and got.shape == (10,), "stl_to_cifar should return a tensor of ids"
     for stl_id, name in enumerate(STL10):
         want = CIFAR10.index(SAME_CLASS.get(name, name))
-        assert int(got[stl_id]) == want, \
+        assert int(got[stl_id]) == want, (
             f"STL-10 '{name}' should become CIFAR-10 '{CIFAR10[want]}', not '{CIFAR10[int(got[stl_id])]}'"
+        )
 
 
 def test_ood__keeps_the_shape_and_returns_int64(student):

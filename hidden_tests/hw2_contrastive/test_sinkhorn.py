@@ -7,10 +7,10 @@ from autograder.testing import assert_close, assert_inputs_unchanged, generator
 
 pytestmark = pytest.mark.task("sinkhorn")
 
-PROBES = '''
+PROBES = """
 def output_requires_grad(fn, scores):
     return bool(fn(scores).requires_grad)
-'''
+"""
 
 
 def oracle(scores: torch.Tensor, epsilon: float, n_iters: int) -> torch.Tensor:
@@ -40,15 +40,24 @@ def test_sinkhorn__matches_swavs_algorithm(student, b, k, epsilon, n_iters):
     for base in range(3):
         scores = cosine_scores(100 * b + base, b, k)
         codes = student.sinkhorn(scores, epsilon=epsilon, n_iters=n_iters)
-        assert_close(codes, oracle(scores, epsilon, n_iters),
-                     f"sinkhorn codes for B={b}, K={k}, epsilon={epsilon}, n_iters={n_iters}",
-                     rtol=1e-6, atol=1e-9)
+        assert_close(
+            codes,
+            oracle(scores, epsilon, n_iters),
+            f"sinkhorn codes for B={b}, K={k}, epsilon={epsilon}, n_iters={n_iters}",
+            rtol=1e-6,
+            atol=1e-9,
+        )
 
 
 def test_sinkhorn__defaults_are_epsilon_0_05_and_3_iterations(student):
     scores = cosine_scores(7, 16, 5)
-    assert_close(student.sinkhorn(scores), oracle(scores, 0.05, 3), "sinkhorn with default arguments",
-                 rtol=1e-6, atol=1e-9)
+    assert_close(
+        student.sinkhorn(scores),
+        oracle(scores, 0.05, 3),
+        "sinkhorn with default arguments",
+        rtol=1e-6,
+        atol=1e-9,
+    )
 
 
 def test_sinkhorn__rows_sum_to_1_and_columns_to_b_over_k_after_many_iterations(student):
@@ -56,16 +65,21 @@ def test_sinkhorn__rows_sum_to_1_and_columns_to_b_over_k_after_many_iterations(s
     codes = student.sinkhorn(scores, epsilon=0.05, n_iters=3)
     assert_close(codes.sum(dim=1), torch.ones(30), "row sums of the codes (each should be 1)", rtol=1e-4)
     balanced = student.sinkhorn(scores, epsilon=0.05, n_iters=200)
-    assert_close(balanced.sum(dim=0), torch.full((6,), 30 / 6),
-                 "column sums after 200 iterations (equipartition: each about B/K)", rtol=1e-3)
+    assert_close(
+        balanced.sum(dim=0),
+        torch.full((6,), 30 / 6),
+        "column sums after 200 iterations (equipartition: each about B/K)",
+        rtol=1e-3,
+    )
     assert bool((codes >= 0).all()), "codes must be non-negative"
 
 
 def test_sinkhorn__records_no_autograd_graph(student):
     scores = cosine_scores(11, 6, 4).requires_grad_(True)
     probes = student.define(PROBES)
-    assert not probes.output_requires_grad(student.value("sinkhorn"), scores), \
+    assert not probes.output_requires_grad(student.value("sinkhorn"), scores), (
         "the codes require grad: they are targets, compute them without an autograd graph"
+    )
 
 
 def test_sinkhorn__does_not_modify_inputs(student):
