@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,10 +31,12 @@ def main() -> None:
     course = Course.find(Path(__file__).parent)
     failures: dict[int, list[str]] = {}
     started = time.monotonic()
-    with course_grader(course, args.hw) as grader:
+    with tempfile.TemporaryDirectory() as tmp, course_grader(course, args.hw, (tmp,)) as grader:
+        # A private copy: `autograder release` may rewrite solutions/ while the sweep runs.
+        solution = Path(shutil.copy(course.solution_notebook(args.hw), tmp))
         for offset in range(args.seeds):
             os.environ[SEED_VARIABLE] = str(offset)
-            result = grader.grade(course.solution_notebook(args.hw))
+            result = grader.grade(solution)
             failed = [f"{t.name}: {t.output}" for t in result.tests if t.status != "passed"]
             if failed:
                 failures[offset] = failed

@@ -35,7 +35,7 @@ def kinds(model):
 def byol_oracle(p: torch.Tensor, z: torch.Tensor) -> float:
     """Mean over the batch of 2 - 2 cos(p_i, z_i), one row at a time."""
     total = 0.0
-    for pi, zi in zip(p.double(), z.double()):
+    for pi, zi in zip(p.double(), z.double(), strict=False):
         total += 2 - 2 * float(pi @ zi) / (float(pi.norm()) * float(zi.norm()))
     return total / p.shape[0]
 
@@ -93,7 +93,7 @@ def test_ema_update__target_becomes_tau_target_plus_1_minus_tau_online(student, 
     before_online, before_target = helpers.values(online), helpers.values(target)
     result = student.ema_update(online, target, tau)
     assert result is None, "ema_update updates the target in place and returns None"
-    for i, (got, o, t) in enumerate(zip(helpers.values(target), before_online, before_target)):
+    for i, (got, o, t) in enumerate(zip(helpers.values(target), before_online, before_target, strict=False)):
         assert_close(
             got,
             tau * t + (1 - tau) * o,
@@ -108,10 +108,10 @@ def test_ema_update__tau_0_copies_online_and_tau_1_keeps_target(student):
     online, target = helpers.build(seed(31)), helpers.build(seed(32))
     before_target = helpers.values(target)
     student.ema_update(online, target, 1.0)
-    for got, t in zip(helpers.values(target), before_target):
+    for got, t in zip(helpers.values(target), before_target, strict=False):
         assert_close(got, t, "with tau = 1 the target must not move", rtol=0, atol=1e-12)
     student.ema_update(online, target, 0.0)
-    for got, o in zip(helpers.values(target), helpers.values(online)):
+    for got, o in zip(helpers.values(target), helpers.values(online), strict=False):
         assert_close(got, o, "with tau = 0 the target becomes a copy of online", rtol=0, atol=1e-12)
 
 
@@ -133,7 +133,7 @@ def test_ema_update__leaves_online_unchanged(student):
     online, target = helpers.build(seed(51)), helpers.build(seed(52))
     before = helpers.values(online)
     student.ema_update(online, target, 0.7)
-    for i, (got, want) in enumerate(zip(helpers.values(online), before)):
+    for i, (got, want) in enumerate(zip(helpers.values(online), before, strict=False)):
         assert torch.equal(got, want), f"ema_update modified online parameter {i}; only the target moves"
 
 

@@ -17,7 +17,7 @@ def oracle(features, bank, labels, num_classes, k, temperature):
     for f in features.double():
         sims = [
             (float(f @ b) / (float(f.norm()) * float(b.norm())), int(c))
-            for b, c in zip(bank.double(), labels)
+            for b, c in zip(bank.double(), labels, strict=False)
         ]
         sims.sort(key=lambda sc: -sc[0])
         votes = [0.0] * num_classes

@@ -87,7 +87,7 @@ def test_moco_queue__enqueued_keys_are_detached(student):
 def oracle(q: torch.Tensor, k: torch.Tensor, queue: torch.Tensor, temperature: float) -> float:
     """Cross-entropy with the positive at index 0, one query at a time, in float64."""
     total = 0.0
-    for qi, ki in zip(q.double(), k.double()):
+    for qi, ki in zip(q.double(), k.double(), strict=False):
         qi, ki = qi / qi.norm(), ki / ki.norm()
         logits = [float(qi @ ki) / temperature] + [float(qi @ n) / temperature for n in queue.double()]
         peak = max(logits)

@@ -9,7 +9,10 @@ pytestmark = pytest.mark.task("simsiam")
 
 
 def cos_mean(p: torch.Tensor, z: torch.Tensor) -> float:
-    return sum(float(a @ b) / (float(a.norm()) * float(b.norm())) for a, b in zip(p, z)) / p.shape[0]
+    return (
+        sum(float(a @ b) / (float(a.norm()) * float(b.norm())) for a, b in zip(p, z, strict=False))
+        / p.shape[0]
+    )
 
 
 def oracle(p1, p2, z1, z2) -> float:
@@ -40,7 +43,7 @@ def test_simsiam__gradient_reaches_p_but_not_z(student):
     args = [t.requires_grad_(True) for t in views(5, 6, 8)]
     loss, grads, _ = student.simsiam_loss.with_grad(*args)
     scalar(loss, "simsiam_loss")
-    for name, grad in zip(("z1", "z2"), grads[2:]):
+    for name, grad in zip(("z1", "z2"), grads[2:], strict=False):
         assert no_gradient(grad), f"a gradient reaches {name}: the projections must be stop-gradient targets"
     refs = [t.detach().clone().requires_grad_(i < 2) for i, t in enumerate(args)]
     p1, p2, z1, z2 = refs
