@@ -15,7 +15,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from autograder.course import Course
+from autograder.course import AssignmentSpec, Course
 from autograder.grade.engine import Grader
 from autograder.grade.scoring import score
 from autograder.grade.submissions import Entry
@@ -35,18 +35,12 @@ def safe_grade(grader: Grader, entry: Entry) -> GradeResult:
         )
     except Exception as exc:  # a grader bug must not cost the batch
         reason = f"internal grader error ({type(exc).__name__}: {str(exc)[:300]}); please report it"
-        spec = grader.spec
-        return score(
-            spec,
-            str(entry.path),
-            "",
-            [],
-            {t: reason for t in spec.tasks},
-            set(),
-            [reason],
-            time.monotonic() - started,
-            {},
-        )
+        return _not_graded(grader.spec, entry, reason, time.monotonic() - started)
+
+
+def _not_graded(spec: AssignmentSpec, entry: Entry, reason: str, seconds: float = 0.0) -> GradeResult:
+    """Every task at 0 with ``reason``: the result of a submission the grader itself failed on."""
+    return score(spec, str(entry.path), "", [], {t: reason for t in spec.tasks}, set(), [reason], seconds, {})
 
 
 def grade_entries(
@@ -99,6 +93,5 @@ def _grade_in_process(entry: Entry) -> GradeResult:
 
 
 def _lost(course: Course, hw: str, entry: Entry, exc: Exception) -> GradeResult:
-    spec = course.manifest(hw)
     reason = f"the grading process failed ({type(exc).__name__}); grade this submission again"
-    return score(spec, str(entry.path), "", [], {t: reason for t in spec.tasks}, set(), [reason], 0.0, {})
+    return _not_graded(course.manifest(hw), entry, reason)
