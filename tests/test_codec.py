@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import io
 import pickle
+import struct
 
 import numpy as np
 import pytest
 import torch
 
-from autograder.sandbox import codec
+from autograder.sandbox import binary, codec
 
 
 def roundtrip(value):
@@ -87,3 +88,75 @@ def test_forged_pickle__is_rejected_by_the_decoder():
 def test_malformed_wire__is_rejected(wire):
     with pytest.raises(codec.DecodeError):
         codec.from_wire(wire, lambda i, t: None)
+
+
+# -- the byte format -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "tensor",
+    [
+        torch.arange(6, dtype=torch.float32).reshape(2, 3),
+        torch.tensor(2.5, dtype=torch.float64),  # 0-d
+        torch.empty(0, 4, dtype=torch.int64),  # no elements
+        torch.tensor([True, False, True]),
+        torch.tensor([1 + 2j, -3j], dtype=torch.complex64).conj(),  # a lazy conjugate
+        torch.tensor([1.5, -2.0], dtype=torch.bfloat16),
+        torch.tensor([0, 255], dtype=torch.uint8),
+        torch.tensor([[1, -2]], dtype=torch.int16).T,  # a non-contiguous view
+    ],
+    ids=lambda t: f"{t.dtype}-{tuple(t.shape)}",
+)
+def test_binary__tensors_round_trip_with_dtype_shape_and_values(tensor):
+    back = binary.decode(binary.encode(tensor))
+    assert type(back) is torch.Tensor and back.dtype == tensor.dtype and back.shape == tensor.shape
+    assert torch.equal(back, tensor.resolve_conj())
+    assert back.untyped_storage().nbytes() == tensor.numel() * tensor.element_size()  # its own copy
+
+
+def test_binary__scalars_round_trip_exactly():
+    numbers = [0, -1, 2**63 - 1, -(2**63), 2**200, -(3**90), 0.1, float("inf")]
+    values = [None, True, False, *numbers, "é\ud800", b"\0x"]
+    back = binary.decode(binary.encode(values))
+    assert back == values and [type(v) for v in back] == [type(v) for v in values]
+    assert binary.decode(binary.encode(("t", [1, (2,)]))) == ("t", [1, (2,)])
+
+
+def test_binary__every_truncation_of_a_message_is_refused():
+    data = binary.encode(["x", (1, 2.0), torch.ones(3), b"raw"])
+    for cut in range(len(data)):
+        with pytest.raises(binary.FormatError):
+            binary.decode(data[:cut])
+    with pytest.raises(binary.FormatError, match="trailing"):
+        binary.decode(data + b"N")
+
+
+def _tensor_header(code: int, shape: tuple[int, ...]) -> bytes:
+    return b"x" + bytes((code, len(shape))) + b"".join(struct.pack("<Q", s) for s in shape)
+
+
+@pytest.mark.parametrize(
+    "data, problem",
+    [
+        (b"l" + struct.pack("<I", 2**31), "longer than the message"),  # a count that would allocate
+        (_tensor_header(0, (2**40, 2**20)) + b"\0" * 8, "larger than the message"),
+        (_tensor_header(0, (3,)) + b"\0" * 8, "larger than the message"),  # 3 floats need 12 bytes
+        (_tensor_header(250, (1,)) + b"\0", "unknown tensor dtype"),
+        (b"s" + struct.pack("<I", 1) + b"\xff", "malformed text"),
+        (b"l\x01\x00\x00\x00" * 300 + b"N", "nested too deeply"),
+        (b"\x80\x04", "unknown tag"),  # a pickle
+    ],
+)
+def test_binary__malformed_messages_are_refused_with_the_reason(data, problem):
+    with pytest.raises(binary.FormatError, match=problem):
+        binary.decode(data)
+
+
+def test_binary__bool_tensors_hold_only_true_and_false():
+    forged = _tensor_header(binary._DTYPE_CODE[torch.bool], (3,)) + bytes((0, 1, 7))
+    back = binary.decode(forged)
+    assert back.tolist() == [False, True, True] and back.view(torch.uint8).tolist() == [0, 1, 1]
+
+
+def test_binary__refuses_to_encode_anything_but_plain_data():
+    for value in (object(), {"a": 1}, torch.ones(2).to_sparse(), 1j):
+        with pytest.raises(TypeError):
+            binary.encode(value)

@@ -214,6 +214,12 @@ class Grader:
             "no:cacheprovider",
             "-p",
             "no:terminal",
+            # Per-test log capture costs more than many hidden tests (handlers on every logger);
+            # the grader reads no test's log output, nor its warnings (filterwarnings = ignore).
+            "-p",
+            "no:logging",
+            "-p",
+            "no:warnings",
             "--assert=plain",
             "--import-mode=importlib",
         ]

@@ -7,7 +7,7 @@ Layout of the trust boundary (README § Security):
 - ``confine`` — what a keeper does to its worker before student code runs: new PID, network and
   mount namespaces, hidden course files, private /tmp, resource limits, an unprivileged user.
 - ``worker``  — the loop inside the sandbox: loads a task's cells, answers remote calls.
-- ``codec``   — plain data on the wire; the trusted side decodes with ``torch.load(weights_only)``.
+- ``codec``   — plain data on the wire (byte format in ``binary``: it can express nothing else).
 - ``client``  — the trusted side: ``Sandbox`` (one zygote), ``Worker`` (one task) and the proxies
   that hidden tests call (``RemoteNamespace``, ``RemoteObject``).
 """

@@ -1,8 +1,8 @@
 """Plain data on the wire between the trusted grader and a sandboxed worker.
 
 Values are turned into a tree of tagged tuples that holds only tensors, numbers, strings, bytes and
-lists, then written with ``torch.save``. The trusted side reads it back with
-``torch.load(weights_only=True)`` — an unpickler that builds no object of an arbitrary class — and
+lists, then written in the byte format of ``binary`` (which can encode nothing else). The trusted
+side reads it back with ``binary.decode`` — which builds no object of an arbitrary class — and
 then checks every node's *exact* type, so nothing the student defined (a subclass that lies through
 ``__eq__`` or ``__torch_function__``, a ``__reduce__`` payload) can reach the grader.
 
@@ -17,12 +17,13 @@ Lists, None, bool, int, float, str and bytes travel as themselves.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import torch
+
+from autograder.sandbox import binary
 
 MAX_DEPTH = 64
 
@@ -162,17 +163,15 @@ def tensor_bytes(wire: Any) -> int:
 
 
 def dumps(wire: Any) -> bytes:
-    buffer = io.BytesIO()
-    torch.save(wire, buffer)
-    return buffer.getvalue()
+    return binary.encode(wire)
 
 
 def loads(data: bytes) -> Any:
     """The safe decoder: no arbitrary class is ever constructed."""
     try:
-        return torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")
+        return binary.decode(data)
     except Exception as exc:  # a forged or truncated message
-        raise DecodeError(f"message could not be decoded safely ({type(exc).__name__})") from None
+        raise DecodeError(f"message could not be decoded safely ({type(exc).__name__}: {exc})") from None
 
 
 def _numpy() -> Any:
