@@ -6,6 +6,7 @@ never how the test computed what it expected.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from typing import Any
@@ -115,6 +116,15 @@ def rate_tolerance(p: float, n: int, sigmas: float = 5.0) -> float:
     """How far an observed rate of ``n`` independent draws with probability ``p`` may stray from
     ``p``: ``sigmas`` binomial standard deviations (5 sigmas: fails less than once in a million)."""
     return sigmas * (p * (1 - p) / n) ** 0.5
+
+
+def draws_to_tell_apart(p: float, wrong: float, sigmas: float = 5.0) -> int:
+    """The fewest draws for which a rate accepted within ``rate_tolerance(p, n, sigmas)`` of the
+    right probability ``p`` also rejects the probability ``wrong`` with the same confidence: the two
+    ``sigmas``-wide bands around ``p`` and ``wrong`` just stop overlapping. Random tests size their
+    samples with it, so every catalogued mistake fails as surely as a right answer passes."""
+    spread = (p * (1 - p)) ** 0.5 + (wrong * (1 - wrong)) ** 0.5
+    return math.ceil((sigmas * spread / abs(p - wrong)) ** 2)
 
 
 def assert_rate(hits: int, n: int, p: float, what: str) -> None:

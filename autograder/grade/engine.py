@@ -7,18 +7,15 @@
     score     weighted tests → task scores → the result
 
 A ``Grader`` is built once per assignment and reused for every submission of a batch: the sandbox
-template process, the parsed set-up cells and pytest's imports are paid for once.
+template process, the parsed set-up cells and the pytest session (tests imported and collected)
+are paid for once.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import pytest
 
 from autograder.course import AssignmentSpec
 from autograder.grade.extract import (
@@ -29,14 +26,14 @@ from autograder.grade.extract import (
     parse_cell,
 )
 from autograder.grade.notebook import ReadNotebook, SubmissionError, read_notebook
-from autograder.grade.plugin import GradingPlugin, TaskUnavailable, TestOutcome
+from autograder.grade.plugin import TaskUnavailable, TestOutcome
 from autograder.grade.scoring import score
+from autograder.grade.session import TestSession
 from autograder.results import GradeResult
 from autograder.sandbox.client import CellCode, RemoteNamespace, Sandbox, SandboxError, Worker
 from autograder.sandbox.confine import Policy
 from autograder.testing import seed
 
-PYTEST_INI = Path(__file__).with_name("pytest_grading.ini")
 SETUP_TAG = "setup"  # instructor cells with this tag run (definitions only) before every task cell
 
 
@@ -74,8 +71,10 @@ class Grader:
         self.sandbox = sandbox or Sandbox(spec.preload)
         self._own_sandbox = sandbox is None
         self.setup_cells, self.setup_functions, self.setup_sources = _setup_cells(setup_notebook)
+        self.session = TestSession(self.test_dirs, visible_dir, set(spec.tasks))
 
     def close(self) -> None:
+        self.session.close()
         if self._own_sandbox:
             self.sandbox.close()
 
@@ -173,6 +172,7 @@ class Grader:
             hidden=(*self.private_paths, str(sub.path.resolve().parent)),
             seed=seed(0),
         )
+        starting: dict[str, tuple[Worker, list[str]]] = {}
         for task in self.spec.tasks:
             if task in sub.unavailable or task not in sub.tasks:
                 continue
@@ -183,20 +183,28 @@ class Grader:
                 continue
             code = (*self.setup_cells, *(sub.parsed[t].code() for t in needed))
             worker = Worker(self.sandbox, code, policy, self.spec.call_timeout, self.spec.load_timeout)
+            worker.begin()  # all workers start side by side; finish() below waits for each
+            starting[task] = worker, needed
+        for task, (worker, _) in starting.items():
             try:
-                worker.start()
+                worker.finish()
+                sub.workers[task] = worker
             except SandboxError as exc:
                 worker.stop()
-                where = sub.parsed[task].label.strip("<>")
-                sub.unavailable[task] = f"{where} fails at import: {exc}"
-                continue
-            sub.workers[task] = worker
-            missing = [n for n in self.spec.tasks[task].names if n not in sub.parsed[task].defines]
-            if missing:
-                sub.errors.append(
-                    f"task `{task}` ({sub.parsed[task].label.strip('<>')}): "
-                    f"`{missing[0]}` is not defined — did you rename it?"
-                )
+                sub.unavailable[task] = f"{sub.parsed[task].label.strip('<>')} fails at import: {exc}"
+        for task, (worker, needed) in starting.items():
+            broken = [t for t in needed if t in sub.unavailable and t != task]
+            if broken:  # its worker ran the failing cell too: name the cause, not the symptom
+                worker.stop()
+                sub.workers.pop(task, None)
+                sub.unavailable[task] = f"task `{task}` uses names from task `{broken[0]}`, which failed"
+            if task in sub.workers:
+                missing = [n for n in self.spec.tasks[task].names if n not in sub.parsed[task].defines]
+                if missing:
+                    sub.errors.append(
+                        f"task `{task}` ({sub.parsed[task].label.strip('<>')}): "
+                        f"`{missing[0]}` is not defined — did you rename it?"
+                    )
 
     def test(self, sub: Submission) -> None:
         def namespace_for(task: str) -> RemoteNamespace:
@@ -204,31 +212,8 @@ class Grader:
                 raise TaskUnavailable(sub.unavailable[task])
             return RemoteNamespace(sub.workers[task])
 
-        plugin = GradingPlugin(namespace_for, self.visible_dir, set(self.spec.tasks), sub.tasks)
-        args = [str(d) for d in self.test_dirs] + [
-            "-c",
-            str(PYTEST_INI),
-            "--rootdir",
-            str(self.test_dirs[0].parent),
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:terminal",
-            # Per-test log capture costs more than many hidden tests (handlers on every logger);
-            # the grader reads no test's log output, nor its warnings (filterwarnings = ignore).
-            "-p",
-            "no:logging",
-            "-p",
-            "no:warnings",
-            "--assert=plain",
-            "--import-mode=importlib",
-        ]
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-            code = pytest.main(args, plugins=[plugin])
-        sub.errors += plugin.problems
-        if code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-            raise RuntimeError(f"the test suite could not run (pytest exit code {code})")
-        sub.outcomes = plugin.outcomes
+        sub.outcomes, problems = self.session.run(namespace_for, sub.tasks)
+        sub.errors += problems
 
 
 def _setup_cells(notebook: Path | None) -> tuple[tuple[CellCode, ...], set[str], dict[str, str]]:

@@ -15,8 +15,9 @@ built from the exception alone — never from the test's source, which stays hid
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -70,38 +71,64 @@ def readable_reason(exc: BaseException, item: pytest.Item) -> str:
     return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
 
 
+@dataclass
+class Run:
+    """One submission's pass over the collected tests."""
+
+    namespace_for: Callable[[str], RemoteNamespace]
+    tasks: set[str]
+    outcomes: list[TestOutcome] = field(default_factory=list)
+    finished: threading.Event = field(default_factory=threading.Event)
+
+
 class GradingPlugin:
+    """Lives as long as its pytest session: tests are collected once, then ``pytest_runtestloop``
+    runs them for each submission that ``next_run`` hands over, until it hands over None."""
+
     def __init__(
-        self,
-        namespace_for: Callable[[str], RemoteNamespace],
-        visible_root: Path | None,
-        tasks: set[str],
-        selected: set[str],
+        self, visible_root: Path | None, tasks: set[str], next_run: Callable[[], Run | None]
     ) -> None:
-        self._namespace_for = namespace_for
         self._visible_root = visible_root
         self._tasks = tasks
-        self._selected = selected
-        self.outcomes: list[TestOutcome] = []
-        self.problems: list[str] = []
+        self._next_run = next_run
+        self._run: Run | None = None
+        self.problems: list[str] = []  # found at collection; reported with every submission
+        self.collection_failed = False
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.addinivalue_line("markers", "task(name): the notebook task (grade_id) a test grades")
         config.addinivalue_line("markers", "weight(w): the test's weight within its task (default 1)")
 
-    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
             task = _task_of(item)
             if task not in self._tasks:
                 self.problems.append(f"test {item.nodeid} names unknown task {task!r}")
-        deselected = [i for i in items if _task_of(i) not in self._selected]
-        if deselected:
-            items[:] = [i for i in items if _task_of(i) in self._selected]
-            config.hook.pytest_deselected(items=deselected)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        self.collection_failed = session.testsfailed > 0
+        while (run := self._next_run()) is not None:
+            if self.collection_failed:
+                run.finished.set()  # the session reports it for every run
+                continue
+            items = [i for i in session.items if _task_of(i) in run.tasks]
+            self._run = run
+            try:
+                for index, item in enumerate(items):
+                    # nextitem None after a submission's last test tears every fixture down, so
+                    # nothing set up for one submission survives into the next.
+                    following = items[index + 1] if index + 1 < len(items) else None
+                    item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
+            finally:
+                self._run = None
+                run.finished.set()
+        return True
 
     @pytest.fixture
     def student(self, request: pytest.FixtureRequest) -> RemoteNamespace:
-        return self._namespace_for(_task_of(request.node))
+        assert self._run is not None, "the student fixture is only available while grading"
+        return self._run.namespace_for(_task_of(request.node))
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(
@@ -113,16 +140,15 @@ class GradingPlugin:
 
     def _record(self, item: pytest.Item, call: pytest.CallInfo[Any], report: pytest.TestReport) -> None:
         final = report.when == "call" or (report.when == "setup" and not report.passed)
-        if not final or report.skipped:
-            return
-        task = _task_of(item)
-        if task not in self._selected:
+        if not final or report.skipped or self._run is None:
             return
         reason = (
             "" if report.passed else (readable_reason(call.excinfo.value, item) if call.excinfo else "failed")
         )
         visible = self._visible_root is not None and Path(str(item.path)).is_relative_to(self._visible_root)
-        self.outcomes.append(TestOutcome(item.name, task, _weight_of(item), report.passed, reason, visible))
+        self._run.outcomes.append(
+            TestOutcome(item.name, _task_of(item), _weight_of(item), report.passed, reason, visible)
+        )
 
 
 def _task_of(item: pytest.Item) -> str:

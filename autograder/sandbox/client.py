@@ -101,13 +101,25 @@ class Worker:
 
     # -- life cycle --------------------------------------------------------------------------
     def start(self) -> None:
+        self.begin()
+        self.finish()
+
+    def begin(self) -> None:
+        """Fork the worker and queue its cells; ``finish`` waits for them to load. Beginning all
+        of a submission's workers before finishing any lets them start up side by side."""
         self.stop()
         self.generation += 1
         self._channel, self._keeper = self.sandbox.spawn(self.policy)
+        wire_cells = [(c.label, [(s.source, s.line, s.soft) for s in c.statements]) for c in self.cells]
+        try:  # read by the worker once it is confined; waits in the socket until then
+            protocol.send_message(self._channel, codec.dumps(codec.to_wire(("load", wire_cells))))
+        except OSError:
+            pass  # the worker is already gone: finish() says why
+
+    def finish(self) -> None:
         ready = self._receive(self.load_timeout, "starting the worker")
         self.confinement = ready[1] if isinstance(ready, tuple) else {}
-        wire_cells = [(c.label, [(s.source, s.line, s.soft) for s in c.statements]) for c in self.cells]
-        self.warnings = self._roundtrip(("load", wire_cells), self.load_timeout, "loading the task cell")
+        self.warnings = self._reply(self._receive(self.load_timeout, "loading the task cell"), "loading")
 
     def stop(self) -> None:
         if self._channel is None:
@@ -132,7 +144,9 @@ class Worker:
     def _roundtrip(self, message: tuple[Any, ...], timeout: float, what: str) -> Any:
         assert self._channel is not None
         protocol.send_message(self._channel, codec.dumps(codec.to_wire(message)))
-        reply = self._receive(timeout, what)
+        return self._reply(self._receive(timeout, what), what)
+
+    def _reply(self, reply: Any, what: str) -> Any:
         if not isinstance(reply, tuple) or not reply or reply[0] not in ("ok", "err"):
             self._fail(ResultRejected(f"{what}: the worker sent a malformed reply"))
         if reply[0] == "err":

@@ -3,13 +3,15 @@
 Random output is never compared with a seeded reference: each property is measured over many
 draws on images built so that the property is visible (a constant grey survives cropping and
 flipping; a horizontal ramp shows flips; stripes count the crop's width and height), with
-binomial tolerances of 5 standard deviations.
+binomial tolerances of 5 standard deviations. Each sample is just large enough that the nearest
+plausible wrong probability (0.5 for 0.2; the other probability of the recipe) fails with the same
+5-sigma confidence (``draws_to_tell_apart``): drawing views is most of what grading this task costs.
 """
 
 import pytest
 import torch
 
-from autograder.testing import assert_rate
+from autograder.testing import assert_rate, draws_to_tell_apart
 
 pytestmark = pytest.mark.task("augment")
 
@@ -73,7 +75,7 @@ def test_augment__views_are_3_by_size_by_size_floats_in_0_1(student):
 
 @pytest.mark.weight(2)
 def test_augment__grayscale_with_p_0_2_gives_three_equal_channels(student):
-    n = 600
+    n = draws_to_tell_apart(0.2, 0.5)
     rows = draws(student).constant_colours(student.simclr_augmentation(16), [0.8, 0.3, 0.2], n)
     grey = sum(1 for r, g, b, _ in rows if abs(r - g) < 1e-5 and abs(g - b) < 1e-5)
     assert_rate(grey, n, 0.2, "views of a strongly coloured image with three equal channels (grayscale)")
@@ -81,7 +83,9 @@ def test_augment__grayscale_with_p_0_2_gives_three_equal_channels(student):
 
 @pytest.mark.weight(2)
 def test_augment__colour_jitter_with_p_0_8_and_brightness_0_4(student):
-    n = 600
+    # Enough to tell p = 0.8 from 0.5, and for each end of [0.3, 0.7] to be reached: a view falls
+    # below 0.33 with probability 0.8 * 0.075 = 0.06, so 250 views all miss it with odds 2e-7.
+    n = max(draws_to_tell_apart(0.2, 0.5), 250)
     rows = draws(student).constant_colours(student.simclr_augmentation(16), [0.5, 0.5, 0.5], n)
     values = [r for r, _, _, _ in rows]
     assert all(spread < 1e-4 for *_, spread in rows), (
@@ -99,7 +103,7 @@ def test_augment__colour_jitter_with_p_0_8_and_brightness_0_4(student):
 
 @pytest.mark.weight(2)
 def test_augment__horizontal_flip_with_p_0_5(student):
-    n = 400
+    n = draws_to_tell_apart(0.5, 0.2)
     marks = draws(student).flipped(student.simclr_augmentation(24), n)
     assert_rate(sum(marks), n, 0.5, "views of a left-to-right ramp that were mirrored left-right")
 
