@@ -11,7 +11,6 @@ worker's channel arrives as a file descriptor (SCM_RIGHTS).
 from __future__ import annotations
 
 import ctypes
-import importlib
 import json
 import os
 import signal
@@ -20,6 +19,7 @@ import sys
 from dataclasses import fields
 
 from autograder.sandbox.confine import PR_SET_PDEATHSIG, Policy, enter_namespaces
+from autograder.sandbox.preload import preload
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -86,11 +86,7 @@ def serve(control: socket.socket) -> None:
 
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
-    for name in (arg for arg in sys.argv[2:] if not arg.startswith("--tag=")):
-        try:
-            importlib.import_module(name)
-        except Exception:  # a preload is only an optimisation
-            pass
+    preload([arg for arg in sys.argv[2:] if not arg.startswith("--tag=")])
     import autograder.sandbox.worker  # noqa: F401 - imported here so workers never read files for it
 
     control.sendall(b'{"ready": true}')
