@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -364,8 +365,23 @@ def competition_fetch(name: str, out: Path) -> None:
 
 
 def main() -> None:
+    code: int | str | None = 0
     try:
         cli()
+    except SystemExit as exc:  # click ends every command this way
+        code = exc.code
     except KitError as exc:
         console.print(f"[red]error:[/] {exc}", soft_wrap=True)
-        sys.exit(2)
+        code = 2
+    _leave(code)
+
+
+def _leave(code: int | str | None) -> None:
+    """Exit without the interpreter's clean-up: tearing torch's modules down takes half a second,
+    a tenth of a cold ``grade``. Every verb has closed its files, processes and gradebook by now."""
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)
