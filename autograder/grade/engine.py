@@ -189,6 +189,7 @@ class Grader:
             try:
                 worker.finish()
                 sub.workers[task] = worker
+                sub.errors += _load_notes(worker.warnings, sub.errors)
             except SandboxError as exc:
                 worker.stop()
                 sub.unavailable[task] = f"{sub.parsed[task].label.strip('<>')} fails at import: {exc}"
@@ -214,6 +215,13 @@ class Grader:
 
         sub.outcomes, problems = self.session.run(namespace_for, sub.tasks)
         sub.errors += problems
+
+
+def _load_notes(warnings: object, already: list[str]) -> list[str]:
+    """The worker's notes on assignments it skipped ("<task knn, cell 9>, line 4: skipped
+    (MemoryError)"), each once; they come from the sandbox, so only short strings are kept."""
+    notes = [w[:300] for w in warnings if type(w) is str] if isinstance(warnings, list) else []
+    return [n for n in dict.fromkeys(notes[:5]) if n not in already]
 
 
 def _setup_cells(notebook: Path | None) -> tuple[tuple[CellCode, ...], set[str], dict[str, str]]:

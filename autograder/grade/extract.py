@@ -14,6 +14,7 @@ notebook, so a student's edits to them do not count) and any other task cell who
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass, field
 
 from IPython.core.inputtransformer2 import TransformerManager
@@ -41,8 +42,14 @@ class ParsedCell:
         return CellCode(self.label, tuple(self.statements))
 
 
+@functools.lru_cache(maxsize=4096)  # a class repeats most cells (set-up, untouched, shared ones)
 def python_source(source: str) -> str:
     """IPython syntax to plain Python with the same line numbers; magics become no-ops."""
+    try:
+        ast.parse(source)
+        return source  # already Python: IPython's transformer would change nothing
+    except SyntaxError:
+        pass
     lines = source.splitlines()
     if lines and lines[0].lstrip().startswith("%%"):
         lines[0] = "pass  # cell magic (not run when grading)"
