@@ -71,3 +71,19 @@ def test_parallel_shards_then_merge__equal_one_sequential_run(toy_course, folder
     )
     summary = json.loads((tmp_path / "merged" / "summary.json").read_text())
     assert sorted(summary) == sorted(OVERRIDES)
+
+
+def test_grader_failure__gives_every_task_zero_with_the_reason_once(toy_course, tmp_path):
+    from autograder.grade.batch import safe_grade
+    from autograder.grade.submissions import Entry
+
+    class BrokenGrader:
+        spec = toy_course.manifest("toy")
+
+        def grade(self, *args, **kwargs):
+            raise ValueError("boom")
+
+    result = safe_grade(BrokenGrader(), Entry("s9", tmp_path / "s9.ipynb"))  # type: ignore[arg-type]
+    assert result.score == 0 and {t.status for t in result.tasks.values()} == {"error"}
+    assert all("internal grader error (ValueError: boom)" in t.output for t in result.tasks.values())
+    assert len(result.errors) == 1 and "boom" in result.errors[0], result.errors
