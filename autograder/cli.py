@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from autograder.course import Course
+from autograder.course import Course, read_manifest
 from autograder.errors import KitError
 from autograder.sandbox.template import Sandbox
 
@@ -106,7 +106,12 @@ def grade(
 @click.option("--hw", default=None, help="Assignment id (default: the notebook's file name).")
 def check(notebook: Path, hw: str | None) -> None:
     """Run the public tests on your notebook before you submit."""
-    with _early_sandbox(("torch", "numpy", "torchvision")) as sandbox:
+    manifest = notebook.resolve().parent / "tasks.toml"  # beside a released notebook
+    preload: tuple[str, ...] = ("torch", "numpy", "torchvision")
+    if manifest.is_file():
+        with contextlib.suppress(KitError):  # check() reports a broken manifest itself
+            preload = read_manifest(manifest, hw or notebook.stem).preload
+    with _early_sandbox(preload) as sandbox:
         from autograder import grade as verb
 
         verb.check(notebook=notebook, hw=hw, console=console, sandbox=sandbox)
