@@ -42,6 +42,9 @@ def connect():
 def identity():
     return os.getuid(), os.getpid(), os.getcwd()
 
+def namespace_of(link):
+    return os.readlink(link)
+
 def write(path):
     with open(path, "w") as f:
         f.write("x")
@@ -121,6 +124,22 @@ def test_worker__runs_as_nobody_as_pid_1_without_network(student):
     assert uid == 65534 and pid == 1 and cwd == "/tmp/work"
     with pytest.raises(StudentError, match="unreachable|refused|Permission"):
         student.connect()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="namespaces need root")
+def test_workers_alive_together__each_see_only_their_own_pid_namespace(sandbox, secret_dir):
+    workers = [make_worker(sandbox, secret_dir) for _ in range(3)]
+    try:
+        for worker in workers:
+            worker.start()
+        seen = [RemoteNamespace(w) for w in workers]
+        processes = [[e for e in s.listing("/proc") if e.isdigit()] for s in seen]
+        namespaces = {s.namespace_of("/proc/self/ns/pid") for s in seen}
+    finally:
+        for worker in workers:
+            worker.stop()
+    assert processes == [["1"]] * 3  # not each other, not the grader, not the template
+    assert len(namespaces) == 3 and os.readlink("/proc/self/ns/pid") not in namespaces
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="namespaces need root")

@@ -3,8 +3,8 @@
 Layout of the trust boundary (README § Security):
 
 - ``zygote``  — a template process started before any hidden test is loaded; it imports torch once
-  and forks one *keeper* per worker, so each worker starts in milliseconds with a clean memory.
-- ``confine`` — what a keeper does to its worker before student code runs: new PID, network and
+  and forks each worker (into a PID namespace of its own), so it starts in milliseconds, clean.
+- ``confine`` — what is done to a worker before student code runs: new PID, network and
   mount namespaces, hidden course files, private /tmp, resource limits, an unprivileged user.
 - ``worker``  — the loop inside the sandbox: loads a task's cells, answers remote calls.
 - ``codec``   — plain data on the wire (byte format in ``binary``: it can express nothing else).

@@ -97,7 +97,7 @@ class Worker:
         self.confinement: dict[str, Any] = {}
         self.warnings: list[str] = []
         self._channel: socket.socket | None = None
-        self._keeper = 0
+        self._pid = 0
 
     # -- life cycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -109,7 +109,7 @@ class Worker:
         of a submission's workers before finishing any lets them start up side by side."""
         self.stop()
         self.generation += 1
-        self._channel, self._keeper = self.sandbox.spawn(self.policy)
+        self._channel, self._pid = self.sandbox.spawn(self.policy)
         wire_cells = [(c.label, [(s.source, s.line, s.soft) for s in c.statements]) for c in self.cells]
         try:  # read by the worker once it is confined; waits in the socket until then
             protocol.send_message(self._channel, codec.dumps(codec.to_wire(("load", wire_cells))))
@@ -127,7 +127,7 @@ class Worker:
         self._channel.close()
         self._channel = None
         try:
-            os.killpg(self._keeper, signal.SIGKILL)
+            os.killpg(self._pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
 
@@ -164,7 +164,7 @@ class Worker:
         except protocol.MessageTooLarge as exc:
             self._fail(ResultRejected(f"{what}: the result is too large ({exc})"))
         except protocol.ChannelClosed:
-            status = self.sandbox.exit_status(self._keeper)
+            status = self.sandbox.exit_status(self._pid)
             self._fail(WorkerCrashed(f"{what}: {describe_exit(status)}"))
         except codec.DecodeError as exc:
             self._fail(ResultRejected(f"{what}: the result is not plain data ({exc})"))

@@ -1,4 +1,4 @@
-"""What a keeper does to its worker before any student code runs.
+"""What the template and the worker do before any student code runs.
 
 Layers (strongest available first; ``Confinement`` records which ones are in force):
 
@@ -71,15 +71,32 @@ def _check(ret: int, what: str) -> None:
         raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
-def enter_namespaces(policy: Policy) -> bool:
-    """In the keeper: new PID, network and mount namespaces (root only). The next fork() is PID 1."""
+_own_pid_namespace: int | None = None  # the template's own PID namespace, to return to
+
+
+def new_pid_namespace_for_next_child(policy: Policy) -> bool:
+    """In the template, just before it forks a worker: the child starts a new PID namespace, as its
+    PID 1 (root only). ``end_pid_namespace_for_children`` must follow the fork in the template, so
+    that the next worker gets a namespace of its own again."""
+    global _own_pid_namespace
     if policy.force_fallback or os.geteuid() != 0:
         return False
-    try:
-        _check(_libc.unshare(CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS), "unshare")
-    except OSError:
-        return False
-    return True
+    if _own_pid_namespace is None:
+        _own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    return _libc.unshare(CLONE_NEWPID) == 0
+
+
+def end_pid_namespace_for_children() -> None:
+    if _own_pid_namespace is not None:
+        _check(_libc.setns(_own_pid_namespace, CLONE_NEWPID), "setns back to the template's PID namespace")
+
+
+def enter_namespaces() -> bool:
+    """In the worker, first thing (it is PID 1 of its PID namespace): new network and mount
+    namespaces. Also drops the template's handle on its own PID namespace."""
+    if _own_pid_namespace is not None:
+        os.close(_own_pid_namespace)
+    return _libc.unshare(CLONE_NEWNET | CLONE_NEWNS) == 0
 
 
 def confine_worker(policy: Policy, namespaces: bool) -> Confinement:

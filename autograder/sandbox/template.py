@@ -24,7 +24,7 @@ class Sandbox:
 
     def __init__(self, preload: tuple[str, ...] = DEFAULT_PRELOAD) -> None:
         self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        # A run tag in the template's command line is inherited by every keeper and worker it
+        # A run tag in the template's command line is inherited by every worker it
         # forks, so an operator (or a test) can find all processes of one grading run with `ps`.
         tag = [f"--tag={os.environ['AUTOGRADER_RUN_TAG']}"] if os.environ.get("AUTOGRADER_RUN_TAG") else []
         env = {k: os.environ[k] for k in ("PATH", "LANG", "OMP_NUM_THREADS") if k in os.environ}
@@ -56,10 +56,10 @@ class Sandbox:
         theirs.close()
         return ours, int(json.loads(self._control.recv(1 << 16))["pid"])
 
-    def exit_status(self, keeper_pid: int, wait: float = 0.5) -> int | None:
+    def exit_status(self, worker_pid: int, wait: float = 0.5) -> int | None:
         deadline = time.monotonic() + wait
         while True:
-            self._control.sendall(json.dumps({"op": "status", "pid": keeper_pid}).encode())
+            self._control.sendall(json.dumps({"op": "status", "pid": worker_pid}).encode())
             status = json.loads(self._control.recv(1 << 16)).get("status")
             if status is not None or time.monotonic() > deadline:
                 return status
@@ -67,7 +67,7 @@ class Sandbox:
 
     def close(self) -> None:
         """The template holds nothing worth a clean shutdown (tearing down torch takes a second);
-        its keepers and workers die with it (parent-death signals)."""
+        its workers die with it (parent-death signals)."""
         self._control.close()
         self._process.kill()
         self._process.wait()
