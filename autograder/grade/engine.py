@@ -199,13 +199,13 @@ class Grader:
                 worker.stop()
                 sub.workers.pop(task, None)
                 sub.unavailable[task] = f"task `{task}` uses names from task `{broken[0]}`, which failed"
-            if task in sub.workers:
-                missing = [n for n in self.spec.tasks[task].names if n not in sub.parsed[task].defines]
-                if missing:
-                    sub.errors.append(
-                        f"task `{task}` ({sub.parsed[task].label.strip('<>')}): "
-                        f"`{missing[0]}` is not defined — did you rename it?"
-                    )
+                continue
+            missing = [n for n in self.spec.tasks[task].names if n not in sub.parsed[task].defines]
+            if missing and task in sub.workers:
+                sub.errors.append(
+                    f"task `{task}` ({sub.parsed[task].label.strip('<>')}): "
+                    f"`{missing[0]}` is not defined — did you rename it?"
+                )
 
     def test(self, sub: Submission) -> None:
         def namespace_for(task: str) -> RemoteNamespace:

@@ -42,7 +42,6 @@ class ParsedCell:
         return CellCode(self.label, tuple(self.statements))
 
 
-@functools.lru_cache(maxsize=4096)  # a class repeats most cells (set-up, untouched, shared ones)
 def python_source(source: str) -> str:
     """IPython syntax to plain Python with the same line numbers; magics become no-ops."""
     try:
@@ -57,19 +56,26 @@ def python_source(source: str) -> str:
     return transformed
 
 
+@functools.lru_cache(maxsize=4096)  # a class repeats most cells (set-up, untouched, shared ones)
+def _python_tree(source: str) -> tuple[str, ast.Module]:
+    """The cell as plain Python and its syntax tree (read-only: it is shared); SyntaxError if the
+    cell does not parse."""
+    text = python_source(source)
+    return text, ast.parse(text)
+
+
 def defined_functions(source: str) -> set[str]:
     """Names of functions and classes defined at top level (used by the 'no work' rule)."""
     try:
-        tree = ast.parse(python_source(source))
+        _, tree = _python_tree(source)
     except SyntaxError:
         return set()
     return {n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)}
 
 
 def parse_cell(source: str, label: str, notebook_functions: set[str]) -> ParsedCell:
-    text = python_source(source)
     try:
-        tree = ast.parse(text)
+        text, tree = _python_tree(source)
     except SyntaxError as exc:
         raise CellSyntaxError(f"syntax error at line {exc.lineno} of the cell: {exc.msg}") from None
     lines = text.splitlines()

@@ -61,14 +61,13 @@ class TestSession:
         self, namespace_for: Callable[[str], RemoteNamespace], tasks: set[str]
     ) -> tuple[list[TestOutcome], list[str]]:
         """The outcomes of ``tasks``' tests for one submission, and the problems of the suite."""
-        if self._exit is None and not self._plugin.collection_failed:
-            run = Run(namespace_for, tasks)
+        run = Run(namespace_for, tasks)
+        if self._thread.is_alive():
             self._runs.put(run)
-            while not run.finished.wait(0.5):
-                if not self._thread.is_alive():
-                    break
-            if run.finished.is_set() and not self._plugin.collection_failed:
-                return run.outcomes, list(self._plugin.problems)
+            while not run.finished.wait(0.5) and self._thread.is_alive():
+                pass
+        if run.finished.is_set() and not self._plugin.collection_failed:
+            return run.outcomes, list(self._plugin.problems)
         raise RuntimeError(
             "the test suite could not run: a test file fails to import or to collect "
             f"({self._exit or 'collection errors'}); run pytest on the hidden tests to see why"
