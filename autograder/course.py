@@ -35,13 +35,23 @@ class TaskSpec:
 
 @dataclass(frozen=True)
 class AssignmentSpec:
+    """An assignment's tasks and grading settings (tasks.toml ``[grading]``); the defaults here are
+    the only ones: every other layer takes its limits from this object."""
+
     id: str
     tasks: dict[str, TaskSpec]
-    call_timeout: float = 20.0
-    load_timeout: float = 60.0
+    call_timeout: float = 20.0  # seconds one call into student code may take
+    load_timeout: float = 60.0  # seconds a task's cells may take to load
+    # Seconds one submission may take, loading and every test together (None: 2.5 call limits):
+    # an endless loop in every task then costs this once, not the call limit per test.
+    time_budget: float | None = None
     preload: tuple[str, ...] = ("torch", "numpy")
     memory_bytes: int = 6 << 30
     extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def budget_seconds(self) -> float:
+        return self.time_budget if self.time_budget is not None else 2.5 * self.call_timeout
 
     def restricted_to(self, tasks: set[str]) -> AssignmentSpec:
         return replace(self, tasks={n: t for n, t in self.tasks.items() if n in tasks})
@@ -65,14 +75,15 @@ def read_manifest(path: Path, assignment_id: str) -> AssignmentSpec:
     if not tasks:
         raise CourseError(f"{path}: no [tasks.<name>] tables")
     grading = data.get("grading", {})
-    return AssignmentSpec(
-        id=assignment_id,
-        tasks=tasks,
-        call_timeout=float(grading.get("call_timeout", 20.0)),
-        load_timeout=float(grading.get("load_timeout", 60.0)),
-        preload=tuple(grading.get("preload", ("torch", "numpy"))),
-        memory_bytes=int(grading.get("memory_mib", 6144)) << 20,
-    )
+    settings: dict[str, object] = {}  # only what the file sets: the defaults live in AssignmentSpec
+    for key in ("call_timeout", "load_timeout", "time_budget"):
+        if key in grading:
+            settings[key] = float(grading[key])
+    if "preload" in grading:
+        settings["preload"] = tuple(grading["preload"])
+    if "memory_mib" in grading:
+        settings["memory_bytes"] = int(grading["memory_mib"]) << 20
+    return AssignmentSpec(id=assignment_id, tasks=tasks, **settings)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)

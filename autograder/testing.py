@@ -7,39 +7,18 @@ never how the test computed what it expected.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 from typing import Any
 
 import torch
 
-from autograder.sandbox.client import RemoteNamespace, StudentError
-
-_PROBES = '''
-import torch
-
-def changed_inputs(fn, args, kwargs):
-    def snapshot(v):
-        return v.detach().clone() if isinstance(v, torch.Tensor) else None
-    before = [snapshot(a) for a in args] + [snapshot(v) for v in kwargs.values()]
-    fn(*args, **kwargs)
-    after = list(args) + list(kwargs.values())
-    names = [f"argument {i + 1}" for i in range(len(args))] + [f"`{k}`" for k in kwargs]
-    return [n for n, b, a in zip(names, before, after) if b is not None and not torch.equal(b, a.detach())]
-'''
-
-
-SEED_VARIABLE = "AUTOGRADER_SEED"
-
-
-def seed(base: int) -> int:
-    """A test's seed: ``base`` shifted by the sweep offset (``bench/seed_sweep.py`` sets
-    AUTOGRADER_SEED to run every hidden test under many seeds; normal grading uses offset 0)."""
-    return base + 1_000_003 * int(os.environ.get(SEED_VARIABLE, "0"))
+from autograder.sandbox.client import Callee, RemoteNamespace, StudentError, call, call_repeatedly
+from autograder.seeds import SEED_VARIABLE, seed  # noqa: F401 - re-exported for hidden tests
 
 
 def generator(base: int) -> torch.Generator:
-    """A seeded generator for building test inputs (see ``seed``)."""
+    """A seeded generator for building test inputs (see ``autograder.seeds.seed``: drawn per
+    submission)."""
     return torch.Generator().manual_seed(seed(base))
 
 
@@ -54,8 +33,9 @@ def scalar(value: Any, fn: str, dtype: torch.dtype | None = None) -> torch.Tenso
     return value
 
 
-def assert_close(actual: Any, expected: torch.Tensor | float, what: str, *, rtol: float = 1e-5,
-                 atol: float = 1e-6) -> None:
+def assert_close(
+    actual: Any, expected: torch.Tensor | float, what: str, *, rtol: float = 1e-5, atol: float = 1e-6
+) -> None:
     expected_t = torch.as_tensor(expected, dtype=torch.float64)
     if not isinstance(actual, torch.Tensor):
         raise AssertionError(f"{what}: expected a tensor, got a {type(actual).__name__}")
@@ -65,14 +45,24 @@ def assert_close(actual: Any, expected: torch.Tensor | float, what: str, *, rtol
     if not torch.isfinite(got).all():
         raise AssertionError(f"{what}: the result contains inf or nan")
     if not torch.allclose(got, expected_t, rtol=rtol, atol=atol):
-        worst = (got - expected_t).abs().max().item()
-        raise AssertionError(f"{what}: off by up to {worst:.3g} from the correct value")
+        # Where, never by how much: the size of the error would turn feedback into an oracle.
+        wrong = int((~torch.isclose(got, expected_t, rtol=rtol, atol=atol)).sum())
+        where = "the value is" if got.numel() == 1 else f"{wrong} of {got.numel()} values are"
+        raise AssertionError(f"{what}: {where} not the correct result")
 
 
 def changed_inputs(student: RemoteNamespace, fn: str, *args: Any, **kwargs: Any) -> list[str]:
-    """Which arguments ``fn`` modified in place (compared inside the worker)."""
-    probes = student.define(_PROBES)
-    return probes.changed_inputs(student.value(fn), list(args), kwargs)
+    """Which arguments ``fn`` modified in place: the worker returns the arguments as the call left
+    them, and they are compared here, with copies of what was sent."""
+    before = [_snapshot(a) for a in args] + [_snapshot(v) for v in kwargs.values()]
+    _, args_after, kwargs_after = call(getattr(student, fn), args, kwargs, mode="inspect")
+    after = [*args_after, *(kwargs_after.get(k) for k in kwargs)]
+    names = [f"argument {i + 1}" for i in range(len(args))] + [f"`{k}`" for k in kwargs]
+    return [n for n, b, a in zip(names, before, after, strict=True) if b is not None and not _same(b, a)]
+
+
+def _snapshot(value: Any) -> Any:
+    return value.detach().clone() if isinstance(value, torch.Tensor) else None
 
 
 def assert_inputs_unchanged(student: RemoteNamespace, fn: str, *args: Any, **kwargs: Any) -> None:
@@ -92,18 +82,13 @@ def expect_error(call: Callable[[], Any], type_name: str, when: str) -> None:
     raise AssertionError(f"{when}: expected {type_name}, but nothing was raised")
 
 
-_REPEAT = '''
-def call_many(fn, times, args, kwargs):
-    return [fn(*args, **kwargs) for _ in range(times)]
-'''
-
-
-def call_many(student: RemoteNamespace, fn: str, times: int, *args: Any, **kwargs: Any) -> list[Any]:
+def call_many(student: RemoteNamespace, fn: str | Callee, times: int, *args: Any, **kwargs: Any) -> list[Any]:
     """``times`` calls of ``fn(*args, **kwargs)`` made inside the worker in one round trip (for rates
     measured over many random draws); a ``generator`` handle among the arguments is drawn from in
-    turn, so the calls are independent draws."""
-    helper = student.define(_REPEAT)
-    return helper.call_many(student.value(fn), times, list(args), kwargs)
+    turn, so the calls are independent draws. The results come back as plain data: every
+    measurement on them is made here, in the trusted process."""
+    callee = getattr(student, fn) if isinstance(fn, str) else fn
+    return call_repeatedly(callee, times, args, kwargs)
 
 
 def student_generator(student: RemoteNamespace, base: int) -> Any:
@@ -139,24 +124,15 @@ def no_gradient(grad: torch.Tensor | None) -> bool:
     return grad is None or not bool(torch.as_tensor(grad).abs().sum() > 0)
 
 
-_SAME_SEED = '''
-import torch
-
-def _same(a, b):
+def _same(a: Any, b: Any) -> bool:
+    """Exact equality of plain data as it came back from a worker (types included)."""
     if isinstance(a, torch.Tensor):
         return isinstance(b, torch.Tensor) and a.shape == b.shape and a.dtype == b.dtype and torch.equal(a, b)
-    if isinstance(a, (tuple, list)):
-        return isinstance(b, (tuple, list)) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, tuple | list):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict):
         return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    return bool(a == b)
-
-def same_for_same_seed(fn, seed, args, kwargs):
-    first = fn(*args, generator=torch.Generator().manual_seed(seed), **kwargs)
-    torch.rand(3)  # the global generator moves on between the two calls
-    second = fn(*args, generator=torch.Generator().manual_seed(seed), **kwargs)
-    return _same(first, second)
-'''
+    return type(a) is type(b) and bool(a == b)
 
 
 def same_result_for_same_seed(
@@ -164,6 +140,9 @@ def same_result_for_same_seed(
 ) -> bool:
     """Whether two calls of ``fn(*args, generator=g, **kwargs)`` with generators seeded alike (from
     ``seed(base)``) return equal results, torch's global generator moving on between them: False
-    when ``fn`` draws from anything but ``generator``. Compared inside the worker."""
-    helper = student.define(_SAME_SEED)
-    return bool(helper.same_for_same_seed(student.value(fn), seed(base), list(args), kwargs))
+    when ``fn`` draws from anything but ``generator``. Compared here, in the trusted process."""
+    callee = getattr(student, fn)
+    first = callee(*args, generator=student.generator(seed(base)), **kwargs)
+    student.new("torch:rand", 3)  # the worker's global generator moves on between the two calls
+    second = callee(*args, generator=student.generator(seed(base)), **kwargs)
+    return _same(first, second)

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import torch
 
+from autograder.sandbox.cells import CellCode, Statement
 from autograder.sandbox.client import (
-    CellCode,
+    Budget,
+    BudgetExceeded,
     RemoteNamespace,
+    ResultRejected,
     Sandbox,
-    Statement,
     StudentError,
     Worker,
     WorkerCrashed,
     WorkerTimeout,
+    call,
+    call_repeatedly,
 )
 from autograder.sandbox.confine import Policy
 
@@ -75,6 +80,20 @@ class Box:
 
 def square_sum(x):
     return (x ** 2).sum()
+
+def scale_in_place(x, by):
+    x.mul_(by)
+    return None
+
+def draw(generator=None):
+    return torch.rand(2, generator=generator)
+
+def forge_reply():
+    import gc
+    from autograder.sandbox import binary, protocol
+    channel = next(o for o in gc.get_objects() if isinstance(o, socket.socket))
+    protocol.send_message(channel, binary.encode((999, ("ok", 1))))  # a reply nobody asked for
+    return 2
 """
 
 
@@ -90,9 +109,16 @@ def secret_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def make_worker(sandbox: Sandbox, hidden: Path, **policy) -> Worker:
+def make_worker(sandbox: Sandbox, hidden: Path, budget: Budget | None = None, **policy) -> Worker:
     cell = CellCode("<task probe, cell 1>", (Statement(PROBES, 1, False),))
-    return Worker(sandbox, (cell,), Policy(hidden=(str(hidden),), **policy), call_timeout=3, load_timeout=10)
+    return Worker(
+        sandbox,
+        (cell,),
+        Policy(hidden=(str(hidden),), **policy),
+        call_timeout=3,
+        load_timeout=10,
+        budget=budget,
+    )
 
 
 @pytest.fixture
@@ -149,16 +175,44 @@ def test_writes_outside_scratch__are_refused(student, tmp_path):
     assert not Path("/etc/autograder-probe").exists()
 
 
-def test_endless_loop__times_out_and_a_fresh_worker_serves_the_next_call(student):
+def test_endless_loop__times_out_and_later_calls_fail_at_once_with_the_same_reason(student):
     with pytest.raises(WorkerTimeout, match="no answer within 3 s"):
         student.spin()
-    assert student.bump(1) == 2
+    started = time.monotonic()
+    with pytest.raises(WorkerTimeout, match="no answer within 3 s.*earlier call"):
+        student.bump(1)
+    assert time.monotonic() - started < 1.5  # not another wait of the call limit
 
 
-def test_exit__is_reported_and_recovered(student):
+def test_exit__is_reported_and_later_calls_fail_with_the_same_reason(student):
     with pytest.raises(WorkerCrashed, match="exited with code 9"):
         student.die()
-    assert student.bump(2, by=5) == 7
+    with pytest.raises(WorkerCrashed, match="exited with code 9.*earlier call"):
+        student.bump(2, by=5)
+
+
+def test_submission_budget__cuts_a_call_short_and_ends_every_worker_of_the_submission(sandbox, secret_dir):
+    budget = Budget(1.0)
+    workers = [make_worker(sandbox, secret_dir, budget=budget) for _ in range(2)]
+    try:
+        first, second = (RemoteNamespace(w) for w in workers)
+        assert second.bump(1) == 2
+        started = time.monotonic()
+        with pytest.raises(BudgetExceeded, match="time budget of 1 s"):
+            first.spin()  # the call limit is 3 s; the budget ends it after 1 s
+        assert time.monotonic() - started < 2.5
+        with pytest.raises(BudgetExceeded):
+            second.bump(1)  # another task of the same submission: nothing is left for it
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+def test_reply_nobody_asked_for__is_rejected_and_ends_the_worker(student):
+    with pytest.raises(ResultRejected, match="nobody asked for"):
+        student.forge_reply()
+    with pytest.raises(ResultRejected):
+        student.bump(1)
 
 
 def test_memory_hog__fails_the_call_not_the_grader(sandbox, secret_dir):
@@ -170,7 +224,7 @@ def test_memory_hog__fails_the_call_not_the_grader(sandbox, secret_dir):
         worker.stop()
 
 
-def test_handles__keep_state_in_the_worker_and_go_stale_after_a_restart(student):
+def test_handles__keep_state_in_the_worker_and_go_stale_once_it_ends(student):
     box = student.Box()
     assert box.put(torch.ones(2)) == 1 and box.put("x") == 2
     assert len(box) == 2
@@ -188,11 +242,24 @@ def test_with_grad__returns_gradients_of_arguments(student):
     assert float(value) == 5.0 and torch.equal(grads[0], torch.tensor([2.0, -4.0]))
 
 
-def test_new_and_define__build_library_objects_and_helpers_in_the_worker(student):
+def test_inspect__returns_the_arguments_as_the_call_left_them(student):
+    x = torch.ones(3)
+    result, args, kwargs = call(student.scale_in_place, (x,), {"by": 2.0}, mode="inspect")
+    assert result is None and torch.equal(args[0], torch.full((3,), 2.0)) and kwargs == {"by": 2.0}
+    assert torch.equal(x, torch.ones(3))  # the grader's own copy is untouched
+
+
+def test_repeat__draws_from_a_generator_handle_in_turn(student):
+    draws = call_repeatedly(student.draw, 3, (), {"generator": student.generator(0)})
+    expected = torch.Generator().manual_seed(0)
+    assert all(torch.equal(d, torch.rand(2, generator=expected)) for d in draws)
+
+
+def test_new__builds_and_calls_library_objects_in_the_worker(student):
     layer = student.new("torch.nn:Linear", 3, 2)
     assert layer.weight.shape == (2, 3)
-    helpers = student.define("def count(m):\n    return sum(p.numel() for p in m.parameters())\n")
-    assert helpers.count(layer) == 8
+    assert sum(p.numel() for p in layer.parameters()) == 8
+    assert student.new("torch:zeros", 2).tolist() == [0.0, 0.0]
     assert student.generator(0).initial_seed() == 0
 
 

@@ -30,9 +30,10 @@ from autograder.grade.plugin import TaskUnavailable, TestOutcome
 from autograder.grade.scoring import score
 from autograder.grade.session import TestSession
 from autograder.results import GradeResult
-from autograder.sandbox.client import CellCode, RemoteNamespace, Sandbox, SandboxError, Worker
+from autograder.sandbox.cells import CellCode
+from autograder.sandbox.client import Budget, RemoteNamespace, Sandbox, SandboxError, Worker
 from autograder.sandbox.confine import Policy
-from autograder.testing import seed
+from autograder.seeds import salt_of, seed
 
 SETUP_TAG = "setup"  # instructor cells with this tag run (definitions only) before every task cell
 
@@ -50,6 +51,7 @@ class Submission:
     unavailable: dict[str, str] = field(default_factory=dict)  # task → reason it scores 0
     missing: set[str] = field(default_factory=set)  # tasks whose cell is not in the notebook
     workers: dict[str, Worker] = field(default_factory=dict)
+    budget: Budget | None = None
     errors: list[str] = field(default_factory=list)
     outcomes: list[TestOutcome] = field(default_factory=list)
 
@@ -89,9 +91,13 @@ class Grader:
         """Grade one notebook; ``only_tasks`` restricts the tests (the audit grades one task)."""
         started = time.monotonic()
         sub = Submission(path, label or str(path), only_tasks or set(self.spec.tasks))
+        sub.budget = Budget(self.spec.budget_seconds)
         try:
             for stage in (self.read, self.extract, self.load, self.test):
-                stage(sub)
+                try:
+                    stage(sub)
+                except Exception as exc:  # a grader bug costs the tasks not yet graded, no more
+                    self._internal_error(sub, stage.__name__, exc)
         finally:
             for worker in sub.workers.values():
                 worker.stop()
@@ -143,6 +149,11 @@ class Grader:
             except CellSyntaxError as exc:
                 sub.unavailable[task] = f"task `{task}` (cell {cell.index + 1}) does not parse: {exc}"
                 continue
+            except Exception as exc:  # the analysis failed on this cell only
+                sub.unavailable[task] = _internal_reason(
+                    f"reading task `{task}` (cell {cell.index + 1})", exc
+                )
+                continue
             if parsed.dropped_lines:
                 lines = ", ".join(map(str, parsed.dropped_lines[:5]))
                 sub.errors.append(
@@ -166,26 +177,27 @@ class Grader:
         return notes
 
     def load(self, sub: Submission) -> None:
-        order = list(sub.parsed)
+        """Plan every task's worker, start them all side by side, then collect them; a task whose
+        cells use names from a task that failed is failed once, naming the cause."""
+        plan = self._plan_workers(sub)
         policy = Policy(
             memory_bytes=self.spec.memory_bytes,
             hidden=(*self.private_paths, str(sub.path.resolve().parent)),
-            seed=seed(0),
+            seed=seed(0, salt_of(sub.sha256)),
         )
-        starting: dict[str, tuple[Worker, list[str]]] = {}
-        for task in self.spec.tasks:
-            if task in sub.unavailable or task not in sub.tasks:
-                continue
-            needed = cells_for_task(task, sub.parsed, order)
-            broken = [t for t in needed if t in sub.unavailable and t != task]
-            if broken:
-                sub.unavailable[task] = f"task `{task}` uses names from task `{broken[0]}`, which failed"
-                continue
+        starting: dict[str, Worker] = {}
+        for task, needed in plan.items():
             code = (*self.setup_cells, *(sub.parsed[t].code() for t in needed))
-            worker = Worker(self.sandbox, code, policy, self.spec.call_timeout, self.spec.load_timeout)
-            worker.begin()  # all workers start side by side; finish() below waits for each
-            starting[task] = worker, needed
-        for task, (worker, _) in starting.items():
+            worker = Worker(
+                self.sandbox, code, policy, self.spec.call_timeout, self.spec.load_timeout, sub.budget
+            )
+            try:
+                worker.begin()  # all workers start side by side; finish() below waits for each
+            except Exception as exc:
+                sub.unavailable[task] = _internal_reason(f"starting the worker of `{task}`", exc)
+                continue
+            starting[task] = worker
+        for task, worker in starting.items():
             try:
                 worker.finish()
                 sub.workers[task] = worker
@@ -193,19 +205,35 @@ class Grader:
             except SandboxError as exc:
                 worker.stop()
                 sub.unavailable[task] = f"{sub.parsed[task].label.strip('<>')} fails at import: {exc}"
-        for task, (worker, needed) in starting.items():
-            broken = [t for t in needed if t in sub.unavailable and t != task]
-            if broken:  # its worker ran the failing cell too: name the cause, not the symptom
-                worker.stop()
-                sub.workers.pop(task, None)
-                sub.unavailable[task] = f"task `{task}` uses names from task `{broken[0]}`, which failed"
-                continue
+        for task in starting:  # its worker ran a failing cell too: name the cause, not the symptom
+            self._fail_if_a_dependency_failed(sub, task, plan[task])
+        for task in sub.workers:
             missing = [n for n in self.spec.tasks[task].names if n not in sub.parsed[task].defines]
-            if missing and task in sub.workers:
+            if missing:
                 sub.errors.append(
                     f"task `{task}` ({sub.parsed[task].label.strip('<>')}): "
                     f"`{missing[0]}` is not defined — did you rename it?"
                 )
+
+    def _plan_workers(self, sub: Submission) -> dict[str, list[str]]:
+        """Each task to load, with the task cells it needs (its own and those whose names it uses)."""
+        order = list(sub.parsed)
+        plan: dict[str, list[str]] = {}
+        for task in self.spec.tasks:
+            if task in sub.unavailable or task not in sub.tasks:
+                continue
+            plan[task] = cells_for_task(task, sub.parsed, order)
+            self._fail_if_a_dependency_failed(sub, task, plan[task])
+        return {t: needed for t, needed in plan.items() if t not in sub.unavailable}
+
+    @staticmethod
+    def _fail_if_a_dependency_failed(sub: Submission, task: str, needed: list[str]) -> None:
+        broken = [t for t in needed if t in sub.unavailable and t != task]
+        if broken:
+            worker = sub.workers.pop(task, None)
+            if worker is not None:
+                worker.stop()
+            sub.unavailable[task] = f"task `{task}` uses names from task `{broken[0]}`, which failed"
 
     def test(self, sub: Submission) -> None:
         def namespace_for(task: str) -> RemoteNamespace:
@@ -213,8 +241,21 @@ class Grader:
                 raise TaskUnavailable(sub.unavailable[task])
             return RemoteNamespace(sub.workers[task])
 
-        sub.outcomes, problems = self.session.run(namespace_for, sub.tasks)
+        sub.outcomes, problems = self.session.run(namespace_for, sub.tasks, salt_of(sub.sha256))
         sub.errors += problems
+
+    def _internal_error(self, sub: Submission, stage: str, exc: Exception) -> None:
+        """A stage failed outside any one task: the tasks without a result score 0 and say so."""
+        reason = _internal_reason(f"the {stage} stage", exc)
+        graded = {o.task for o in sub.outcomes}
+        for task in sub.tasks:
+            if task not in graded and task not in sub.unavailable:
+                sub.unavailable[task] = reason
+        sub.errors.append(reason)
+
+
+def _internal_reason(where: str, exc: BaseException) -> str:
+    return f"internal grader error in {where} ({type(exc).__name__}: {str(exc)[:300]}); please report it"
 
 
 def _load_notes(warnings: object, already: list[str]) -> list[str]:

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from autograder import seeds
 from autograder.sandbox.client import RemoteNamespace, SandboxError, StudentError
 
 MAX_REASON = 500
@@ -77,6 +78,7 @@ class Run:
 
     namespace_for: Callable[[str], RemoteNamespace]
     tasks: set[str]
+    salt: int = 0  # the submission's seed salt (autograder.seeds): inputs are drawn per submission
     outcomes: list[TestOutcome] = field(default_factory=list)
     finished: threading.Event = field(default_factory=threading.Event)
 
@@ -118,6 +120,7 @@ class GradingPlugin:
                 continue
             items = [i for i in session.items if _task_of(i) in run.tasks]
             self._run = run
+            seeds.use_salt(run.salt)
             try:
                 for index, item in enumerate(items):
                     # nextitem None after a submission's last test tears every fixture down, so
@@ -126,6 +129,7 @@ class GradingPlugin:
                     item.config.hook.pytest_runtest_protocol(item=item, nextitem=following)
             finally:
                 self._run = None
+                seeds.use_salt(0)
                 run.finished.set()
         return True
 

@@ -58,10 +58,10 @@ class TestSession:
             self._exit = f"{type(exc).__name__}: {exc}"
 
     def run(
-        self, namespace_for: Callable[[str], RemoteNamespace], tasks: set[str]
+        self, namespace_for: Callable[[str], RemoteNamespace], tasks: set[str], salt: int = 0
     ) -> tuple[list[TestOutcome], list[str]]:
         """The outcomes of ``tasks``' tests for one submission, and the problems of the suite."""
-        run = Run(namespace_for, tasks)
+        run = Run(namespace_for, tasks, salt)
         if self._thread.is_alive():
             self._runs.put(run)
             while not run.finished.wait(0.5) and self._thread.is_alive():

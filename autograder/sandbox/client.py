@@ -8,14 +8,14 @@ through the safe decoder. Objects that are not plain data stay in the worker and
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from autograder.sandbox import codec, protocol
+from autograder.sandbox.cells import CellCode, Statement  # noqa: F401 - Statement: re-exported
 from autograder.sandbox.confine import Policy
 from autograder.sandbox.template import Sandbox
 
@@ -48,17 +48,8 @@ class ResultRejected(SandboxError):
     """The worker's reply was too large or was not plain data."""
 
 
-@dataclass(frozen=True)
-class Statement:
-    source: str
-    line: int
-    soft: bool  # an assignment: failing is a warning, not an import error
-
-
-@dataclass(frozen=True)
-class CellCode:
-    label: str  # the traceback filename: "<task nt_xent, cell 14>"
-    statements: tuple[Statement, ...]
+class BudgetExceeded(WorkerTimeout):
+    """The submission used up its wall-clock budget."""
 
 
 def describe_exit(status: int | None) -> str:
@@ -77,27 +68,44 @@ def describe_exit(status: int | None) -> str:
     return f"the worker process exited with code {status} (sys.exit / os._exit in student code?)"
 
 
+class Budget:
+    """The wall-clock time one submission may use, loading and every test together: an endless
+    loop in every task costs the budget once, not the call limit once per test."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._deadline = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return self._deadline - time.monotonic()
+
+
 class Worker:
-    """The worker that serves one task. Starts on first use; after a crash or a time-out the next
-    request starts a fresh one (handles into the old one then raise)."""
+    """The worker that serves one task. It is started once; after its first time-out or crash
+    every later request fails at once with the same reason (a fresh worker per failed test let
+    one endless loop cost the call limit once per test of the task)."""
 
     def __init__(
         self,
         sandbox: Sandbox,
         cells: tuple[CellCode, ...],
         policy: Policy,
-        call_timeout: float = 20.0,
-        load_timeout: float = 60.0,
+        call_timeout: float,
+        load_timeout: float,
+        budget: Budget | None = None,
     ) -> None:
         self.sandbox, self.cells, self.policy = sandbox, cells, policy
         self.call_timeout, self.load_timeout = call_timeout, load_timeout
+        self.budget = budget
         # The worker refuses results over the policy's cap; a forged message over it is cut here.
         self.max_result_bytes = policy.max_result_bytes + (1 << 20)
         self.generation = 0
         self.confinement: dict[str, Any] = {}
         self.warnings: list[str] = []
+        self.failure: SandboxError | None = None  # why the worker ended, once it has
         self._channel: socket.socket | None = None
         self._pid = 0
+        self._sequence = 0  # every request carries a number its reply must echo
 
     # -- life cycle --------------------------------------------------------------------------
     def start(self) -> None:
@@ -112,39 +120,59 @@ class Worker:
         self._channel, self._pid = self.sandbox.spawn(self.policy)
         wire_cells = [(c.label, [(s.source, s.line, s.soft) for s in c.statements]) for c in self.cells]
         try:  # read by the worker once it is confined; waits in the socket until then
-            protocol.send_message(self._channel, codec.dumps(codec.to_wire(("load", wire_cells))))
+            self._send(("load", wire_cells))
         except OSError:
             pass  # the worker is already gone: finish() says why
 
     def finish(self) -> None:
-        ready = self._receive(self.load_timeout, "starting the worker")
-        self.confinement = ready[1] if isinstance(ready, tuple) else {}
-        self.warnings = self._reply(self._receive(self.load_timeout, "loading the task cell"), "loading")
+        ready = self._receive(self._limit(self.load_timeout), "starting the worker", expect=0)
+        self.confinement = ready[1] if isinstance(ready, tuple) and len(ready) > 1 else {}
+        if not isinstance(self.confinement, dict):
+            self.confinement = {}
+        reply = self._receive(self._limit(self.load_timeout), "loading the task cell", expect=self._sequence)
+        self.warnings = self._reply(reply, "loading")
 
     def stop(self) -> None:
         if self._channel is None:
             return
         self._channel.close()
         self._channel = None
-        try:
-            os.killpg(self._pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        self.sandbox.kill(self._pid)
 
     @property
     def alive(self) -> bool:
         return self._channel is not None
 
     # -- requests ----------------------------------------------------------------------------
-    def request(self, message: tuple[Any, ...], what: str, timeout: float | None = None) -> Any:
+    def request(self, message: tuple[Any, ...], what: str) -> Any:
+        if self.failure is not None:
+            raise type(self.failure)(f"{self.failure} (in an earlier call; this one was not run)")
         if self._channel is None:
             self.start()
-        return self._roundtrip(message, timeout or self.call_timeout, what)
+        timeout = self._limit(self.call_timeout)
+        try:
+            self._send(message)
+        except OSError:
+            self._fail(WorkerCrashed(f"{what}: {describe_exit(self.sandbox.exit_status(self._pid))}"))
+        return self._reply(self._receive(timeout, what, expect=self._sequence), what)
 
-    def _roundtrip(self, message: tuple[Any, ...], timeout: float, what: str) -> Any:
+    def _limit(self, seconds: float) -> float:
+        """A call's time limit, cut to what is left of the submission's budget."""
+        if self.budget is None:
+            return seconds
+        left = self.budget.left()
+        if left <= 0:
+            self._fail(BudgetExceeded(self._budget_text()))
+        return min(seconds, left)
+
+    def _budget_text(self) -> str:
+        seconds = self.budget.seconds if self.budget else 0
+        return f"the submission's time budget of {seconds:g} s ran out (an endless loop in some task?)"
+
+    def _send(self, message: tuple[Any, ...]) -> None:
         assert self._channel is not None
-        protocol.send_message(self._channel, codec.dumps(codec.to_wire(message)))
-        return self._reply(self._receive(timeout, what), what)
+        self._sequence += 1
+        protocol.send_message(self._channel, codec.dumps((self._sequence, codec.to_wire(message))))
 
     def _reply(self, reply: Any, what: str) -> Any:
         if not isinstance(reply, tuple) or not reply or reply[0] not in ("ok", "err"):
@@ -153,13 +181,20 @@ class Worker:
             raise StudentError(*reply[1:5])
         return reply[1] if len(reply) > 1 else None
 
-    def _receive(self, timeout: float, what: str) -> Any:
+    def _receive(self, timeout: float, what: str, expect: int) -> Any:
+        """One reply, which must answer request number ``expect``: a worker that sends replies
+        nobody asked for is cut off, never read from until the outer limit."""
         assert self._channel is not None
         generation = self.generation
         try:
             raw = protocol.recv_message(self._channel, timeout, self.max_result_bytes)
-            return codec.from_wire(codec.loads(raw), lambda i, t: RemoteObject(self, i, t, generation))
+            numbered = codec.loads(raw)
+            if type(numbered) is not tuple or len(numbered) != 2 or numbered[0] != expect:
+                self._fail(ResultRejected(f"{what}: the worker sent a reply nobody asked for"))
+            return codec.from_wire(numbered[1], lambda i, t: RemoteObject(self, i, t, generation))
         except protocol.ChannelTimeout:
+            if self.budget is not None and self.budget.left() <= 0:
+                self._fail(BudgetExceeded(f"{what}: {self._budget_text()}"))
             self._fail(WorkerTimeout(f"{what}: no answer within {timeout:g} s (an endless loop?)"))
         except protocol.MessageTooLarge as exc:
             self._fail(ResultRejected(f"{what}: the result is too large ({exc})"))
@@ -169,8 +204,9 @@ class Worker:
         except codec.DecodeError as exc:
             self._fail(ResultRejected(f"{what}: the result is not plain data ({exc})"))
 
-    def _fail(self, error: SandboxError) -> Any:
+    def _fail(self, error: SandboxError) -> NoReturn:
         self.stop()
+        self.failure = error
         raise error
 
 
@@ -193,18 +229,19 @@ class RemoteObject:
         """How the codec sends this proxy back to its worker as an argument."""
         return codec.Handle(self._check(), self._type_name)
 
+    def _target(self) -> tuple[Worker, int | None, str | None, str]:
+        return self._worker, self._check(), None, f"calling a {self._type_name}"
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
         return self._worker.request(("getattr", self._check(), name), f"reading .{name}")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._worker.request(
-            ("call", self._check(), None, list(args), kwargs, False), f"calling a {self._type_name}"
-        )
+        return call(self, args, kwargs)
 
     def __len__(self) -> int:
-        n = self._worker.request(("call", self._check(), "__len__", [], {}, False), "len()")
+        n = self._worker.request(("call", self._check(), "__len__", [], {}, "plain"), "len()")
         if type(n) is not int or n < 0:
             raise ResultRejected(f"len() of a {self._type_name} returned {n!r}, not an int")
         return n
@@ -221,15 +258,35 @@ class RemoteFunction:
     def __init__(self, worker: Worker, name: str) -> None:
         self._worker, self._name = worker, name
 
+    def _target(self) -> tuple[Worker, int | None, str | None, str]:
+        return self._worker, None, self._name, f"{self._name}()"
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._worker.request(("call", None, self._name, list(args), kwargs, False), f"{self._name}()")
+        return call(self, args, kwargs)
 
     def with_grad(self, *args: Any, **kwargs: Any) -> tuple[Any, list[Any], dict[str, Any]]:
         """Call, then backpropagate from the (scalar) result inside the worker; returns the result
         and the ``.grad`` of every argument that was sent with ``requires_grad=True``."""
-        return self._worker.request(
-            ("call", None, self._name, list(args), kwargs, True), f"{self._name}() with backward()"
-        )
+        return call(self, args, kwargs, mode="grad")
+
+
+Callee = RemoteFunction | RemoteObject
+
+
+def call(callee: Callee, args: tuple[Any, ...], kwargs: dict[str, Any], mode: str = "plain") -> Any:
+    """One call of a student function or object in its worker. ``mode``: "plain" returns the
+    result; "grad" also backpropagates from it and returns ``(result, arg_grads, kwarg_grads)``;
+    "inspect" returns ``(result, args_after, kwargs_after)``, the arguments as the call left them
+    (every comparison with what was sent is made by the caller, in the trusted process)."""
+    worker, target, attr, what = callee._target()
+    return worker.request(("call", target, attr, list(args), kwargs, mode), what)
+
+
+def call_repeatedly(callee: Callee, times: int, args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
+    """``times`` calls in one round trip (for rates measured over many random draws); the
+    results come back as plain data, to be measured in the trusted process."""
+    worker, target, attr, what = callee._target()
+    return worker.request(("repeat", target, attr, times, list(args), kwargs), f"{what} x{times}")
 
 
 class RemoteNamespace:
@@ -247,16 +304,10 @@ class RemoteNamespace:
         """A module-level constant of the student's cell, as plain data."""
         return self._worker.request(("get", name), f"reading {name}")
 
-    def names(self) -> list[str]:
-        return self._worker.request(("names",), "listing the defined names")
-
     def new(self, path: str, *args: Any, **kwargs: Any) -> Any:
-        """Build a library object inside the worker, e.g. ``new("torch.nn:Linear", 4, 3)``."""
+        """Build or call a library object inside the worker, e.g. ``new("torch.nn:Linear", 4, 3)``
+        or ``new("torch:rand", 3)``; library code only, never test code."""
         return self._worker.request(("new", path, list(args), kwargs), f"building {path}")
-
-    def define(self, source: str) -> RemoteObject:
-        """Run trusted helper code inside the worker; its functions can take student handles."""
-        return self._worker.request(("define", source), "defining a grader helper")
 
     def generator(self, seed: int) -> RemoteObject:
         """A ``torch.Generator`` in the worker, seeded: pass it as a ``generator`` argument."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -55,6 +56,13 @@ class Sandbox:
         socket.send_fds(self._control, [request], [theirs.fileno()])
         theirs.close()
         return ours, int(json.loads(self._control.recv(1 << 16))["pid"])
+
+    def kill(self, worker_pid: int) -> None:
+        """Kill a worker and everything it started (it is PID 1 of its own namespace)."""
+        try:
+            os.killpg(worker_pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
     def exit_status(self, worker_pid: int, wait: float = 0.5) -> int | None:
         deadline = time.monotonic() + wait
