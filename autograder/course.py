@@ -152,7 +152,3 @@ class Course:
     def hidden_test_dir(self, hw: str) -> Path:
         return self.hidden_tests / hw
 
-    def private_paths(self) -> tuple[str, ...]:
-        """What a worker must never see: the whole course folder (the Python install inside it,
-        such as .venv, is bound back by the sandbox)."""
-        return (str(self.root),)

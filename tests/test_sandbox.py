@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +13,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from autograder.sandbox import bubblewrap
 from autograder.sandbox.cells import CellCode, Statement
 from autograder.sandbox.client import (
     Budget,
@@ -25,6 +29,7 @@ from autograder.sandbox.client import (
     call_repeatedly,
 )
 from autograder.sandbox.confine import Policy
+from autograder.sandbox.template import UNCONFINED_VARIABLE, SandboxUnavailable
 
 PROBES = """
 import os, socket, threading, time, torch
@@ -78,6 +83,33 @@ class Box:
     def __iter__(self):
         return iter(self.items)
 
+def capabilities():
+    for line in open("/proc/self/status"):
+        if line.startswith("CapEff:"):
+            return int(line.split()[1], 16)
+
+def read_through_link(path):
+    os.symlink(path, "link")
+    try:
+        return read("link")
+    finally:
+        os.unlink("link")
+
+def cat(path):
+    import subprocess
+    return subprocess.run(["cat", path], capture_output=True, text=True).stderr
+
+def _shmget(key, flags):
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    return libc.shmget(key, 4096, flags)
+
+def make_shm(key):
+    return _shmget(key, 0o1000 | 0o666)  # IPC_CREAT
+
+def find_shm(key):
+    return _shmget(key, 0o666)
+
 def square_sum(x):
     return (x ** 2).sum()
 
@@ -97,28 +129,32 @@ def forge_reply():
 """
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> Iterator[Sandbox]:
-    with Sandbox(("torch",)) as sb:
+MODES = [m for m in (bubblewrap.ROOT, bubblewrap.USERNS) if bubblewrap.works(m)]
+
+
+def test_a_sandbox_mode_works_here():
+    """CI installs bubblewrap (.ci/run): every confinement test below must run, not skip."""
+    assert MODES, bubblewrap.why_none()
+
+
+@pytest.fixture(scope="module", params=MODES)
+def sandbox(request) -> Iterator[Sandbox]:
+    with Sandbox(("torch",), mode=request.param) as sb:
         yield sb
 
 
 @pytest.fixture
-def secret_dir(tmp_path: Path) -> Path:
-    (tmp_path / "hidden_test.py").write_text("ANSWER = 42\n")
-    return tmp_path
+def secret_dir(real_folder: Path, request) -> Path:
+    """A course-like folder outside /tmp, with a hidden test in it."""
+    folder = real_folder / f"secret-{request.node.name[:40]}"
+    folder.mkdir(exist_ok=True)
+    (folder / "hidden_test.py").write_text("ANSWER = 42\n")
+    return folder
 
 
 def make_worker(sandbox: Sandbox, hidden: Path, budget: Budget | None = None, **policy) -> Worker:
     cell = CellCode("<task probe, cell 1>", (Statement(PROBES, 1, False),))
-    return Worker(
-        sandbox,
-        (cell,),
-        Policy(hidden=(str(hidden),), **policy),
-        call_timeout=3,
-        load_timeout=10,
-        budget=budget,
-    )
+    return Worker(sandbox, (cell,), Policy(**policy), call_timeout=3, load_timeout=10, budget=budget)
 
 
 @pytest.fixture
@@ -131,29 +167,46 @@ def student(sandbox, secret_dir) -> Iterator[RemoteNamespace]:
 def test_environment__is_scrubbed(student, monkeypatch):
     env = student.environment()
     assert not any("KEY" in k or "TOKEN" in k or "SECRET" in k for k in env)
-    assert env["HOME"] == os.getcwd() or env["HOME"]
+    assert env["HOME"] == "/tmp/work"
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="namespaces need root")
-def test_hidden_paths__are_empty_inside_the_worker(student, secret_dir):
-    try:
-        assert student.listing(str(secret_dir)) == []
-    except StudentError as exc:  # under /tmp the folder is not there at all: /tmp is private
-        assert exc.is_a("FileNotFoundError")
+def test_filesystem__is_an_allowlist_course_grader_folder_and_classmates_are_absent(student, secret_dir):
+    """Folders outside /tmp (a course in /srv), the grader's working folder (the course root when it
+    is started there) and the repository are simply not there."""
+    course_root = Path(__file__).resolve().parents[1]
+    for path in (secret_dir / "hidden_test.py", Path.cwd() / "hidden_tests", course_root / "solutions"):
+        with pytest.raises(StudentError, match="No such file"):
+            student.read(str(path))
+    assert student.listing("/") == sorted(student.listing("/"))  # readable, and nothing of ours:
+    assert not {"srv", "home", "run", "var", "mnt", "opt"} & set(student.listing("/"))
+    for sneaky in (f"/proc/self/root{secret_dir}/hidden_test.py", f"/proc/1/root{secret_dir}/hidden_test.py"):
+        with pytest.raises(StudentError, match="No such file"):
+            student.read(sneaky)
     with pytest.raises(StudentError, match="No such file"):
-        student.read(str(secret_dir / "hidden_test.py"))
+        student.read_through_link(str(secret_dir / "hidden_test.py"))
+    assert "No such file" in student.cat(str(secret_dir / "hidden_test.py"))  # a child process too
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="namespaces need root")
-def test_worker__runs_as_nobody_as_pid_1_without_network(student):
+def test_python_installation__is_read_only(student):
+    for folder in (os.path.dirname(torch.__file__), sys.prefix, sys.base_prefix):
+        with pytest.raises(StudentError, match="Read-only|Permission denied"):
+            student.write(os.path.join(folder, "autograder-probe.py"))
+    with pytest.raises(StudentError, match="Read-only|Permission denied|No such file"):
+        student.write("/etc/autograder-probe")
+    assert not Path("/etc/autograder-probe").exists()
+
+
+def test_worker__is_pid_1_without_network_or_privileges(sandbox, student):
     uid, pid, cwd = student.identity()
-    assert uid == 65534 and pid == 1 and cwd == "/tmp/work"
+    assert pid == 1 and cwd == "/tmp/work"
+    assert student.capabilities() == 0  # no capability at all, in any mode
+    if sandbox.mode == bubblewrap.ROOT:
+        assert uid >= 200_000  # a uid of its own, not root and not shared with other workers
     with pytest.raises(StudentError, match="unreachable|refused|Permission"):
         student.connect()
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="namespaces need root")
-def test_workers_alive_together__each_see_only_their_own_pid_namespace(sandbox, secret_dir):
+def test_workers_alive_together__each_see_only_their_own_pid_and_ipc_namespace(sandbox, secret_dir):
     workers = [make_worker(sandbox, secret_dir) for _ in range(3)]
     try:
         for worker in workers:
@@ -161,18 +214,27 @@ def test_workers_alive_together__each_see_only_their_own_pid_namespace(sandbox, 
         seen = [RemoteNamespace(w) for w in workers]
         processes = [[e for e in s.listing("/proc") if e.isdigit()] for s in seen]
         namespaces = {s.namespace_of("/proc/self/ns/pid") for s in seen}
+        ipc = {s.namespace_of("/proc/self/ns/ipc") for s in seen}
+        uids = {s.identity()[0] for s in seen}
     finally:
         for worker in workers:
             worker.stop()
     assert processes == [["1"]] * 3  # not each other, not the grader, not the template
     assert len(namespaces) == 3 and os.readlink("/proc/self/ns/pid") not in namespaces
+    assert len(ipc) == 3 and os.readlink("/proc/self/ns/ipc") not in ipc
+    if sandbox.mode == bubblewrap.ROOT:
+        assert len(uids) == 3  # the process-count limit counts per worker
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="namespaces need root")
-def test_writes_outside_scratch__are_refused(student, tmp_path):
-    with pytest.raises(StudentError, match="Permission denied|Read-only|No such file"):
-        student.write("/etc/autograder-probe")
-    assert not Path("/etc/autograder-probe").exists()
+def test_shared_memory__does_not_outlive_the_worker(sandbox, secret_dir):
+    first, second = make_worker(sandbox, secret_dir), make_worker(sandbox, secret_dir)
+    try:
+        assert RemoteNamespace(first).make_shm(0x5EED) >= 0
+        assert RemoteNamespace(second).find_shm(0x5EED) == -1  # a later worker does not see it
+    finally:
+        first.stop()
+        second.stop()
+    assert "5eed" not in Path("/proc/sysvipc/shm").read_text().lower()  # nor does the host
 
 
 def test_endless_loop__times_out_and_later_calls_fail_at_once_with_the_same_reason(student):
@@ -263,16 +325,37 @@ def test_new__builds_and_calls_library_objects_in_the_worker(student):
     assert student.generator(0).initial_seed() == 0
 
 
-def test_fallback_without_namespaces__says_so_and_still_blocks_network_and_hidden_files(sandbox, secret_dir):
-    worker = make_worker(sandbox, secret_dir, force_fallback=True)
-    try:
+def test_no_sandbox__is_refused_unless_asked_for(monkeypatch):
+    monkeypatch.setattr(bubblewrap, "detect_mode", lambda: bubblewrap.NONE)
+    monkeypatch.delenv(UNCONFINED_VARIABLE, raising=False)
+    with pytest.raises(SandboxUnavailable, match="--no-sandbox"):
+        Sandbox(("torch",))
+
+
+def test_no_sandbox__when_asked_for_says_so_and_cleans_its_scratch(real_folder):
+    with Sandbox(("torch",), allow_unconfined=True, mode=bubblewrap.NONE) as sandbox:
+        worker = make_worker(sandbox, real_folder)
         student = RemoteNamespace(worker)
         assert student.bump(1) == 2
-        assert worker.confinement["network"] == "audit-hook" and not worker.confinement["namespaces"]
-        with pytest.raises(StudentError, match="network access is disabled"):
-            student.connect()
-        with pytest.raises(StudentError, match="not available while grading"):
-            student.read(str(secret_dir / "hidden_test.py"))
-        assert "KEY" not in " ".join(student.environment())
-    finally:
+        scratch = student.identity()[2]
+        assert worker.confinement["mode"] == "none" and worker.confinement["filesystem"] == "none"
+        assert os.path.isdir(scratch)
         worker.stop()
+        deadline = time.monotonic() + 5
+        while os.path.isdir(scratch) and time.monotonic() < deadline:
+            sandbox.exit_status(0, wait=0)  # any request lets the template reap and clean up
+            time.sleep(0.05)
+        assert not os.path.isdir(scratch)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None, reason="needs root and setpriv")
+def test_root_without_cap_sys_admin__fails_closed():
+    """Root in a container without CAP_SYS_ADMIN: no namespaces can be had, so no sandbox."""
+    probe = "from autograder.sandbox import bubblewrap; print(bubblewrap.detect_mode())"
+    done = subprocess.run(
+        ["setpriv", "--inh-caps=-all", "--bounding-set=-all", sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.stdout.strip() == "none", done.stderr

@@ -75,7 +75,6 @@ def run_cases(
             hw,
             entries,
             jobs=jobs,
-            extra_private=(tmp,),
             sandbox=None,
             on_done=lambda entry, result: None,
         )

@@ -17,6 +17,7 @@ class Entry:
     id: str
     path: Path
     only_tasks: frozenset[str] | None = None  # the audit grades one task per case
+    refused: str = ""  # why it is not graded (a link, or a file outside the submission root)
 
 
 class SubmissionsError(KitError):
@@ -24,11 +25,30 @@ class SubmissionsError(KitError):
 
 
 def find_submissions(path: Path, hw: str, unpack_dir: Path) -> list[Entry]:
-    if not path.exists():
+    entries = _find(path, hw, unpack_dir)
+    root = path.parent if path.is_file() or path.is_symlink() else path
+    return [_refuse_links(entry, root) for entry in entries]
+
+
+def _refuse_links(entry: Entry, root: Path) -> Entry:
+    """Only regular files inside the submission root are graded: a notebook that is a link (in an
+    nbgrader tree or a cloned repository) may point at the course's own solution."""
+    real_root = root.resolve()
+    inside = entry.path.resolve().is_relative_to(real_root)
+    links = [p for p in (entry.path, *entry.path.parents) if p.is_symlink() and p.is_relative_to(root)]
+    if links or not inside or not entry.path.is_file():
+        what = "is a symbolic link" if links else "is not a regular file inside the submission folder"
+        reason = f"{entry.path.name} {what}; submit the notebook file itself"
+        return Entry(entry.id, entry.path, entry.only_tasks, refused=reason)
+    return entry
+
+
+def _find(path: Path, hw: str, unpack_dir: Path) -> list[Entry]:
+    if not path.exists() and not path.is_symlink():
         raise SubmissionsError(f"{path}: no such file or folder")
     if path.is_file() and path.suffix == ".zip":
         path = _unzip(path, unpack_dir)
-    if path.is_file():
+    if path.is_file() or path.is_symlink():
         return [Entry(path.stem, path)]
     nbgrader_tree = sorted(path.glob(f"*/{hw}/*.ipynb"))
     if is_nbgrader_tree(path, hw):

@@ -1,26 +1,29 @@
 """What the template and the worker do before any student code runs.
 
-Layers (strongest available first; ``Confinement`` records which ones are in force):
+The template already lives in bubblewrap's allowlisted filesystem view (``bubblewrap.py``): the
+course, the submissions and the grader's working folder are not in it. Each worker then adds its own
+layers (``Confinement`` records which were in force; it is copied into every result):
 
-1. new PID namespace  — the worker is PID 1 there, so killing it kills every process it forked;
-2. new network namespace — no interface but a down loopback: no connection anywhere;
-3. new mount namespace — fresh empty tmpfs over the course root, /tmp, /var/tmp, /dev/shm, the
-   submission and output folders, and any non-traversable ancestor of the Python installation;
-   only the Python installation is bound back. Hidden tests, solutions, the gradebook and other
-   students' work are simply not there;
-4. an unprivileged user (``nobody``) when the grader runs as root;
-5. resource limits: address space, CPU seconds, processes, file size, open files, no core dumps;
-6. a scrubbed environment (no tokens or keys) and a scratch working directory.
+1. a new PID namespace, as its PID 1 (made by the template just before the fork): killing it kills
+   every process it started, and it sees no other process;
+2. new network, IPC and mount namespaces: no interface but a down loopback, no System V or POSIX
+   shared memory of anyone else's, and a private tmpfs scratch folder (/tmp, /dev/shm) that
+   disappears with the worker;
+3. a user of its own: as root, a uid of its own (so the process-count limit is per worker); in a
+   user namespace, a nested user namespace of its own, with every capability dropped;
+4. resource limits: address space, CPU seconds, processes, file size, open files, no core dumps;
+   and, in a user namespace where no cgroup can be had, a lower CPU priority;
+5. a scrubbed environment (no tokens or keys) and the scratch folder as working directory.
 
-Without root the namespaces are unavailable; the worker then gets the limits, the scrubbed
-environment and an audit hook that refuses sockets and reads of the hidden paths (a weaker
-fallback, named as such in every result).
+In mode ``none`` (the instructor's explicit ``--no-sandbox``, or a student's own ``check``) none of
+this holds: the worker only gets limits, a scrubbed environment and a scratch folder.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import random
 import resource
 import signal
 import sys
@@ -28,9 +31,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID = 0x00020000, 0x40000000, 0x20000000
-MS_RDONLY, MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 1, 2, 4, 4096, 16384, 1 << 18
-PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
-NOBODY = 65534
+CLONE_NEWIPC, CLONE_NEWUSER = 0x08000000, 0x10000000
+MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
+PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 1, 38, 24, 28
+PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
+SECBIT_NOROOT, SECBIT_NOROOT_LOCKED = 1 << 0, 1 << 1
+_CAP_LAST = 63
+_WORKER_UIDS = (200_000, 1 << 30)  # root mode: each worker a uid of its own from this range
+SCRATCH = Path("/tmp/work")
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -40,25 +48,25 @@ class Policy:
 
     memory_bytes: int = 6 << 30
     cpu_seconds: int = 600
-    max_processes: int = 512
+    max_processes: int = 256
     max_file_bytes: int = 64 << 20
     max_open_files: int = 256
     tmp_bytes: int = 256 << 20
     max_result_bytes: int = 256 << 20
     threads: int = 1
-    hidden: tuple[str, ...] = ()  # course root, submissions, outputs: absent inside the sandbox
-    force_fallback: bool = False  # tests use this to exercise the no-namespace path
-    seed: int = 0  # torch / numpy / random global seeds of the worker (varied by the seed sweep)
+    seed: int = 0  # torch / numpy / random global seeds of the worker (drawn per submission)
 
 
 @dataclass(frozen=True)
 class Confinement:
     """Which layers are in force; copied into every result as ``sandbox``."""
 
-    namespaces: bool
-    network: str
+    mode: str  # "root" | "userns" | "none"
+    namespaces: tuple[str, ...]
     filesystem: str
+    network: str
     user: str
+    cpu: str = "none"
     notes: tuple[str, ...] = field(default=())
 
     def as_dict(self) -> dict[str, object]:
@@ -74,16 +82,14 @@ def _check(ret: int, what: str) -> None:
 _own_pid_namespace: int | None = None  # the template's own PID namespace, to return to
 
 
-def new_pid_namespace_for_next_child(policy: Policy) -> bool:
+def new_pid_namespace_for_next_child() -> None:
     """In the template, just before it forks a worker: the child starts a new PID namespace, as its
-    PID 1 (root only). ``end_pid_namespace_for_children`` must follow the fork in the template, so
-    that the next worker gets a namespace of its own again."""
+    PID 1. ``end_pid_namespace_for_children`` must follow the fork in the template, so that the
+    next worker gets a namespace of its own again."""
     global _own_pid_namespace
-    if policy.force_fallback or os.geteuid() != 0:
-        return False
     if _own_pid_namespace is None:
         _own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
-    return _libc.unshare(CLONE_NEWPID) == 0
+    _check(_libc.unshare(CLONE_NEWPID), "unshare a PID namespace")
 
 
 def end_pid_namespace_for_children() -> None:
@@ -91,50 +97,43 @@ def end_pid_namespace_for_children() -> None:
         _check(_libc.setns(_own_pid_namespace, CLONE_NEWPID), "setns back to the template's PID namespace")
 
 
-def enter_namespaces() -> bool:
-    """In the worker, first thing (it is PID 1 of its PID namespace): new network and mount
-    namespaces. Also drops the template's handle on its own PID namespace."""
-    if _own_pid_namespace is not None:
-        os.close(_own_pid_namespace)
-    return _libc.unshare(CLONE_NEWNET | CLONE_NEWNS) == 0
-
-
-def confine_worker(policy: Policy, namespaces: bool) -> Confinement:
-    """In the worker, before student code: filesystem, limits, user, environment, in this order
-    (mounts need root; the limits and the user change come after them)."""
+def confine_worker(policy: Policy, mode: str, scratch: Path | None, cpu: str) -> Confinement:
+    """In the worker, before student code. Any step that fails in a sandboxed mode raises: the
+    worker then exits before loading anything (fail closed)."""
     notes: list[str] = []
-    if namespaces:
-        _hide_filesystem(policy)
-        _mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV)
-        scratch = Path("/tmp/work")
+    if mode == "none":
+        assert scratch is not None
+        namespaces: tuple[str, ...] = ()
+        user, cpu = "unchanged", "none"
+        notes.append("no sandbox: the student's code ran with the grader's rights")
     else:
-        scratch = Path(os.environ.get("AUTOGRADER_SCRATCH", "/tmp")) / f"autograder-work-{os.getpid()}"
-        notes.append("no namespaces (not root): network and file access blocked by an audit hook")
-    scratch.mkdir(parents=True, exist_ok=True)
-    user = "unchanged"
-    if os.geteuid() == 0 and not namespaces and _blocked_ancestors():
-        notes.append(
-            "kept the grader's user: the Python installation is not readable by 'nobody' "
-            "and, without a mount namespace, cannot be bound back"
-        )
-    elif os.geteuid() == 0:
-        os.chown(scratch, NOBODY, NOBODY)
-        os.setgroups([])
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
-        user = "nobody"
+        if _own_pid_namespace is not None:
+            os.close(_own_pid_namespace)
+        _check(_libc.unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWNS), "unshare namespaces")
+        _private_mounts(policy)
+        scratch = SCRATCH
+        scratch.mkdir()
+        namespaces = ("pid", "net", "ipc", "mount")
+        if mode == "root":
+            user = _become_own_uid(scratch)
+        else:
+            user = _own_user_namespace()
+        if cpu == "none":  # no cgroup (no root): at least yield to the grader and other jobs
+            os.setpriority(os.PRIO_PROCESS, 0, 10)
+            cpu = "nice 10"
+        namespaces = (*namespaces, "user") if mode == "userns" else namespaces
     _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
-    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # after setuid, which clears it
+    _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # after a uid change, which clears it
     _set_limits(policy)
     _scrub_environment(scratch, policy.threads)
     os.chdir(scratch)
-    if not namespaces:
-        _install_audit_hook(policy.hidden)
     return Confinement(
+        mode=mode,
         namespaces=namespaces,
-        network="namespace" if namespaces else "audit-hook",
-        filesystem="hidden" if namespaces else "audit-hook",
+        filesystem="allowlist" if mode != "none" else "none",
+        network="namespace" if mode != "none" else "none",
         user=user,
+        cpu=cpu,
         notes=tuple(notes),
     )
 
@@ -143,39 +142,63 @@ def _mount(source: bytes, target: bytes, fstype: bytes | None, flags: int, data:
     _check(_libc.mount(source, target, fstype, flags, data), f"mount {target.decode()}")
 
 
-def _python_paths() -> list[Path]:
-    """Everything the worker may still need to import from: the Python installation and sys.path."""
-    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, *[p for p in sys.path if p]}
-    return sorted({Path(p).resolve() for p in roots if Path(p).is_dir()})
-
-
-def _blocked_ancestors() -> set[Path]:
-    """Folders above the Python installation that other users cannot walk through (e.g. /root)."""
-    return {
-        ancestor
-        for path in _python_paths()
-        for ancestor in path.parents
-        if ancestor != Path("/") and not os.stat(ancestor).st_mode & 0o001
-    }
-
-
-def _hide_filesystem(policy: Policy) -> None:
-    """Fresh tmpfs over every hidden place; bind the Python installation back from held fds."""
+def _private_mounts(policy: Policy) -> None:
+    """A private tmpfs /tmp and /dev/shm (size-capped) and a /proc of the worker's PID namespace."""
     _mount(b"none", b"/", None, MS_REC | MS_PRIVATE)
-    keep = _python_paths()
-    hide = {Path(p).resolve() for p in policy.hidden} | {Path("/tmp"), Path("/var/tmp"), Path("/dev/shm")}
-    hide |= _blocked_ancestors()  # covered by a walkable tmpfs, the installation bound back inside
-    hide = {h for h in hide if h.is_dir() and not any(o in h.parents for o in hide)}
-    # Hold the kept directories open: once a tmpfs covers their parent, these fds still reach them.
-    held = {k: os.open(k, os.O_PATH) for k in keep if any(h in k.parents for h in hide)}
-    for target in sorted(hide):
-        world_writable = target in (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"))
-        options = f"size={policy.tmp_bytes},mode={'1777' if world_writable else '755'}"
-        _mount(b"tmpfs", str(target).encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options.encode())
-    for path, fd in held.items():
-        path.mkdir(parents=True, exist_ok=True)
-        _mount(f"/proc/self/fd/{fd}".encode(), str(path).encode(), None, MS_BIND | MS_REC)
-        os.close(fd)
+    size = f"size={policy.tmp_bytes},mode=1777".encode()
+    _mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, size)
+    _mount(b"tmpfs", b"/dev/shm", b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, size)
+    _mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+
+def _drop_bounding_set() -> None:
+    for cap in range(_CAP_LAST + 1):
+        _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0)  # EINVAL past the kernel's last cap: ignored
+
+
+def _become_own_uid(scratch: Path) -> str:
+    """Root mode: a uid no other worker has (the process-count limit counts per uid)."""
+    uid = random.SystemRandom().randrange(*_WORKER_UIDS)
+    os.chown(scratch, uid, uid)
+    _drop_bounding_set()
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)  # a non-zero uid: every capability is gone
+    return f"uid {uid}"
+
+
+def _own_user_namespace() -> str:
+    """User-namespace mode: a nested user namespace per worker (so the process-count limit counts
+    for this worker alone), then every capability dropped, for good (bounding set, securebits)."""
+    uid, gid = os.getuid(), os.getgid()
+    nested = _libc.unshare(CLONE_NEWUSER) == 0
+    if nested:
+        for name, text in (("setgroups", "deny"), ("uid_map", f"0 {uid} 1"), ("gid_map", f"0 {gid} 1")):
+            with open(f"/proc/self/{name}", "w") as handle:
+                handle.write(text)
+    _check(_libc.prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED, 0, 0, 0), "securebits")
+    _drop_bounding_set()
+    _libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0)
+    _clear_capabilities()
+    return "own user namespace, no capabilities" if nested else "no capabilities"
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [
+        ("effective", ctypes.c_uint32),
+        ("permitted", ctypes.c_uint32),
+        ("inheritable", ctypes.c_uint32),
+    ]
+
+
+def _clear_capabilities() -> None:
+    header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+    data = (_CapData * 2)()
+    _check(_libc.capset(ctypes.byref(header), data), "capset")
 
 
 def _set_limits(policy: Policy) -> None:
@@ -208,21 +231,4 @@ def _scrub_environment(scratch: Path, threads: int) -> None:
             "TRANSFORMERS_OFFLINE": "1",
         }
     )
-
-
-def _install_audit_hook(hidden: tuple[str, ...]) -> None:
-    """Fallback without namespaces: refuse sockets and reads under hidden paths. An audit hook
-    cannot be removed from Python code; native code can still get around it (hence 'fallback')."""
-    prefixes = tuple(str(Path(h).resolve()) + os.sep for h in hidden)
-
-    def hook(event: str, args: tuple[object, ...]) -> None:
-        if event.startswith("socket.") and event != "socket.gethostname":
-            raise PermissionError("network access is disabled while grading")
-        if event in ("open", "os.listdir", "os.scandir") and args and isinstance(args[0], str | bytes):
-            path = os.path.abspath(os.fsdecode(args[0])) + os.sep
-            if path.startswith(prefixes):
-                raise PermissionError("this file is not available while grading")
-        if event in ("ctypes.dlopen", "ctypes.dlsym"):
-            raise PermissionError("loading native code is disabled while grading")
-
-    sys.addaudithook(hook)
+    sys.dont_write_bytecode = True

@@ -14,6 +14,7 @@ import random
 import socket
 import sys
 import traceback
+from pathlib import Path
 from typing import Any
 
 import numpy
@@ -156,12 +157,12 @@ def _error_reply(exc: BaseException) -> tuple[Any, ...]:
     return ("err", _type_name(exc), [str(m) for m in mro], _describe(exc), where)
 
 
-def main(channel: socket.socket, policy: Policy, namespaces: bool) -> None:
+def main(channel: socket.socket, policy: Policy, mode: str, scratch: Path | None, cpu: str) -> None:
     """Entered in the forked worker; never returns."""
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    confinement = confine_worker(policy, namespaces)
+    confinement = confine_worker(policy, mode, scratch, cpu)
     sys.stdout = sys.stderr = _Sink()
     torch.set_num_threads(policy.threads)
     torch.manual_seed(policy.seed)  # forked workers would otherwise all share the template's state
