@@ -11,6 +11,9 @@ install: $(STAMP)
 
 # Re-installs only when pyproject.toml changes; torch and torchvision come from this machine's disk.
 $(STAMP): pyproject.toml
+	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; } || \
+		echo "warning: bubblewrap is missing (apt-get install bubblewrap): grading will refuse to run unsandboxed"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
