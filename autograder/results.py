@@ -4,9 +4,11 @@ Gradescope's results.json). Rendering lives in ``grade/report.py``."""
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from autograder import safe_text
 
 
 @dataclass(frozen=True)
@@ -46,15 +48,27 @@ class GradeResult:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GradeResult:
-        """Read back a result this kit wrote (for merging shards and building reports)."""
+        """Read back a result this kit wrote (for merging shards and building reports). Its text
+        is made safe again (``safe_text``): a file on disk may come from elsewhere."""
+        line, message = safe_text.line, safe_text.message
+        tasks = {name: TaskResult(**task) for name, task in data["tasks"].items()}
+        tests = [TestResult(**test) for test in data["tests"]]
         return cls(
-            assignment=data["assignment"],
-            submission=dict(data["submission"]),
+            assignment=line(str(data["assignment"])),
+            submission={k: safe_text.label(str(v)) for k, v in dict(data["submission"]).items()},
             score=float(data["score"]),
             max_score=float(data["max_score"]),
-            tasks={name: TaskResult(**task) for name, task in data["tasks"].items()},
-            tests=[TestResult(**test) for test in data["tests"]],
-            errors=list(data["errors"]),
+            tasks={
+                line(name): replace(t, status=line(t.status), output=message(t.output))
+                for name, t in tasks.items()
+            },
+            tests=[
+                replace(
+                    t, name=line(t.name), task=line(t.task), status=line(t.status), output=message(t.output)
+                )
+                for t in tests
+            ],
+            errors=safe_text.notes(map(str, data["errors"])),
             execution_time=float(data["execution_time"]),
             sandbox=dict(data.get("sandbox", {})),
         )

@@ -7,10 +7,13 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
 from autograder import feedback
+from autograder.results import GradeResult, TaskResult
+from autograder.results import TestResult as CheckResult
 from tests.conftest import HIDDEN_TESTS, write_submission
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -105,3 +108,37 @@ def test_pages__never_show_hidden_test_source(pages):
 def test_feedback__refuses_a_folder_without_results(tmp_path):
     with pytest.raises(feedback.FeedbackError, match="no result files"):
         feedback.main(results_dir=tmp_path, out_dir=tmp_path / "pages")
+
+
+def _result(ident_note: str, output: str = "wrong") -> GradeResult:
+    return GradeResult(
+        assignment="toy",
+        submission={"path": f"{ident_note}.ipynb", "sha256": ""},
+        score=1.0,
+        max_score=3.0,
+        tasks={"add": TaskResult(1.0, 2.0, False, "partial", output)},
+        tests=[CheckResult("test_add", "add", 0.0, 1.0, "failed", output, "visible")],
+        errors=[ident_note],
+        execution_time=1.0,
+    )
+
+
+def test_class_report__links_only_to_its_own_pages_by_relative_hrefs(tmp_path):
+    for ident in ("javascript:alert(1)", "data:text/html,x", "ada"):
+        _result(f"note of {ident}").write_json(tmp_path / "results" / f"{ident}.json")
+    feedback.main(results_dir=tmp_path / "results", out_dir=tmp_path / "pages")
+    index = (tmp_path / "pages" / "index.html").read_text(encoding="utf-8")
+    hrefs = re.findall(r'href="([^"]*)"', index)
+    assert hrefs and "./javascript%3Aalert%281%29.html" in hrefs, hrefs
+    for href in hrefs:
+        assert href.startswith("./") and ":" not in href and "/" not in href[2:], href
+        assert (tmp_path / "pages" / unquote(href)).is_file(), "a link goes to a page written here"
+
+
+def test_pages__a_result_file_with_a_lone_surrogate_and_escapes_still_renders(tmp_path):
+    evil = "bad \ud800 \x1b]52;c;ZXZpbA==\x07 \u202eevil"
+    _result(evil, output=evil).write_json(tmp_path / "results" / "eve.json")  # JSON escapes the surrogate
+    feedback.main(results_dir=tmp_path / "results", out_dir=tmp_path / "pages")
+    for page in (tmp_path / "pages").glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "\\x1b]52;c;" in text and "\x1b" not in text and "\u202e" not in text and "\ud800" not in text

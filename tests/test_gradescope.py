@@ -14,6 +14,8 @@ import pytest
 
 from autograder import gradescope
 from autograder.course import Course
+from autograder.results import GradeResult, TaskResult
+from autograder.results import TestResult as CheckResult
 
 COURSE = Course.find(Path(__file__).parent)
 HW = "hw2_contrastive"
@@ -67,8 +69,37 @@ def test_run_autograder__grades_the_solution_with_per_test_visibility(bundle, tm
     assert data["score"] == pytest.approx(sum(t.points for t in spec.tasks.values()))
     assert {t["visibility"] for t in data["tests"]} == {"visible", "after_due_date"}
     assert all(t["status"] == "passed" for t in data["tests"])
+    assert "sandbox" in data, "the isolation in force is kept"
 
 
 def test_run_autograder__an_empty_submission_still_gets_a_result(bundle, tmp_path):
     data = _run(_gradescope_layout(bundle, tmp_path, None))
     assert data["score"] == 0 and "No .ipynb" in data["output"]
+
+
+def test_results_json__top_level_output_is_kit_text_and_notes_go_to_their_own_entry():
+    note = "Score overridden by the instructor: 100/100 \x1b[2J"
+    result = GradeResult(
+        assignment=HW,
+        submission={"path": "sub.ipynb", "sha256": ""},
+        score=1.0,
+        max_score=2.0,
+        tasks={"nt_xent": TaskResult(1.0, 2.0, False, "partial", note)},
+        tests=[
+            CheckResult("test_a", "nt_xent", 1.0, 1.0, "passed", "", "visible"),
+            CheckResult("test_b", "nt_xent", 0.0, 1.0, "failed", note, "hidden"),
+        ],
+        errors=[note],
+        execution_time=1.5,
+        sandbox={"mode": "full", "network": "namespace"},
+    )
+    data = gradescope.results_json(result)
+    assert "overridden" not in data["output"] and data["output"].startswith("Score: 1 / 2")
+    assert data["output_format"] == data["test_output_format"] == "text"
+    notes = [t for t in data["tests"] if t["name"] == gradescope.NOTES_NAME]
+    assert len(notes) == 1 and "overridden" in notes[0]["output"] and "\x1b" not in notes[0]["output"]
+    assert "score" not in notes[0], "the notes entry adds no points"
+    hidden = next(t for t in data["tests"] if t["name"].endswith("test_b"))
+    assert hidden["visibility"] == "after_due_date" and "\x1b" not in hidden["output"]
+    assert data["sandbox"] == result.sandbox
+    json.dumps(data).encode("ascii")

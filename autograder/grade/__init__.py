@@ -29,7 +29,7 @@ from autograder.sandbox.template import Sandbox
 
 
 def course_grader(
-    course: Course, hw: str, extra_private: tuple[str, ...] = (), sandbox: Sandbox | None = None
+    course: Course, hw: str, sandbox: Sandbox | None = None, own_sandbox: bool = False
 ) -> Grader:
     """The instructor's grader: public and hidden tests, set-up cells from the course notebook."""
     course.check_assignment(hw)
@@ -38,9 +38,9 @@ def course_grader(
         spec,
         [course.public_tests(hw), course.hidden_test_dir(hw)],
         setup_notebook=course.source_notebook(hw),
-        private_paths=(*course.private_paths(), *extra_private),
         visible_dir=course.public_tests(hw),
         sandbox=sandbox,
+        own_sandbox=own_sandbox,
     )
 
 
@@ -64,10 +64,9 @@ def main(
         entries = find_submissions(submission, hw, Path(unpack))
         if shard_spec:
             entries = shard(entries, shard_spec)
-        extra = tuple(str(p.resolve()) for p in (out_dir, json_out, Path(unpack)) if p is not None)
         with _progress(console, len(entries)) as on_done:
             results = grade_entries(
-                course, hw, entries, jobs=jobs, extra_private=extra, sandbox=sandbox, on_done=on_done
+                course, hw, entries, jobs=jobs, sandbox=sandbox, on_done=on_done
             )
     if len(entries) == 1 and out_dir is None and not shard_spec:
         only = next(iter(results.values()))
@@ -114,15 +113,18 @@ def _progress(console: Console, total: int) -> Iterator[Callable[[Entry, GradeRe
 
 
 def write_summary(results: dict[str, GradeResult], folder: Path) -> None:
+    """summary.csv and summary.json; every CSV cell goes through ``safe_text.csv_cell`` (one line,
+    capped, and never a formula a spreadsheet would evaluate)."""
+    from autograder.safe_text import csv_cell
+
     folder.mkdir(parents=True, exist_ok=True)
     task_names = list(next(iter(results.values())).tasks) if results else []
     with (folder / "summary.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["submission", "score", "max_score", *task_names, "errors"])
+        writer.writerow(map(csv_cell, ["submission", "score", "max_score", *task_names, "errors"]))
         for ident, r in results.items():
-            writer.writerow(
-                [ident, r.score, r.max_score, *(r.tasks[t].score for t in task_names), " | ".join(r.errors)]
-            )
+            row = [ident, r.score, r.max_score, *(r.tasks[t].score for t in task_names), " | ".join(r.errors)]
+            writer.writerow(map(csv_cell, row))
     summary = {
         ident: {
             "score": r.score,
@@ -151,7 +153,6 @@ def check(
         spec,
         [tests],
         setup_notebook=notebook,
-        private_paths=(str(folder),),
         visible_dir=tests,
         sandbox=sandbox,
     ) as grader:

@@ -10,6 +10,7 @@ Python, torch and pytest are imported once per grader process, never once per su
 from __future__ import annotations
 
 import multiprocessing
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from autograder.course import AssignmentSpec, Course
 from autograder.grade.engine import Grader
-from autograder.grade.scoring import score
+from autograder.grade.scoring import Graded, score
 from autograder.grade.submissions import Entry
 from autograder.results import GradeResult
 from autograder.sandbox.template import Sandbox
@@ -29,6 +30,8 @@ _process_grader: Grader | None = None  # the grader of a spawned grading process
 def safe_grade(grader: Grader, entry: Entry) -> GradeResult:
     """Grade, turning a failure of the grader itself into a result that says so."""
     started = time.monotonic()
+    if entry.refused:
+        return _not_graded(grader.spec, entry, entry.refused)
     try:
         return grader.grade(
             entry.path, label=str(entry.path), only_tasks=set(entry.only_tasks) if entry.only_tasks else None
@@ -40,7 +43,15 @@ def safe_grade(grader: Grader, entry: Entry) -> GradeResult:
 
 def _not_graded(spec: AssignmentSpec, entry: Entry, reason: str, seconds: float = 0.0) -> GradeResult:
     """Every task at 0 with ``reason``: the result of a submission the grader itself failed on."""
-    return score(spec, str(entry.path), "", [], {t: reason for t in spec.tasks}, set(), [reason], seconds, {})
+    return score(
+        Graded(
+            spec,
+            str(entry.path),
+            unavailable={t: reason for t in spec.tasks},
+            errors=[reason],
+            seconds=seconds,
+        )
+    )
 
 
 def grade_entries(
@@ -49,7 +60,7 @@ def grade_entries(
     entries: list[Entry],
     *,
     jobs: int,
-    extra_private: tuple[str, ...],
+    cores: float | None = None,
     sandbox: Sandbox | None,
     on_done: Done,
 ) -> dict[str, GradeResult]:
@@ -57,7 +68,7 @@ def grade_entries(
 
     results: dict[str, GradeResult] = {}
     if jobs <= 1 or len(entries) == 1:
-        with course_grader(course, hw, extra_private, sandbox) as grader:
+        with course_grader(course, hw, sandbox) as grader:
             for entry in entries:
                 results[entry.id] = safe_grade(grader, entry)
                 on_done(entry, results[entry.id])
@@ -67,7 +78,8 @@ def grade_entries(
         min(jobs, len(entries)),
         mp_context=context,
         initializer=_start_process,
-        initargs=(str(course.root), hw, extra_private),
+        # Each grading process's workers get an equal share of the machine (a CPU cgroup as root).
+        initargs=(str(course.root), hw, cores or max(1.0, (os.cpu_count() or 1) / jobs)),
     ) as pool:
         futures = {pool.submit(_grade_in_process, entry): entry for entry in entries}
         for future in as_completed(futures):
@@ -80,11 +92,13 @@ def grade_entries(
     return {e.id: results[e.id] for e in entries}
 
 
-def _start_process(root: str, hw: str, extra_private: tuple[str, ...]) -> None:
+def _start_process(root: str, hw: str, cores: float) -> None:
     from autograder.grade import course_grader
 
     global _process_grader
-    _process_grader = course_grader(Course(Path(root)), hw, extra_private)
+    course = Course(Path(root))
+    sandbox = Sandbox(course.manifest(hw).preload, cores=cores)
+    _process_grader = course_grader(course, hw, sandbox, own_sandbox=True)
 
 
 def _grade_in_process(entry: Entry) -> GradeResult:

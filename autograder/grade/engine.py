@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from autograder.course import AssignmentSpec
 from autograder.grade.extract import (
@@ -27,7 +28,7 @@ from autograder.grade.extract import (
 )
 from autograder.grade.notebook import ReadNotebook, SubmissionError, read_notebook
 from autograder.grade.plugin import TaskUnavailable, TestOutcome
-from autograder.grade.scoring import score
+from autograder.grade.scoring import Graded, score
 from autograder.grade.session import TestSession
 from autograder.results import GradeResult
 from autograder.sandbox.cells import CellCode
@@ -52,6 +53,7 @@ class Submission:
     missing: set[str] = field(default_factory=set)  # tasks whose cell is not in the notebook
     workers: dict[str, Worker] = field(default_factory=dict)
     budget: Budget | None = None
+    confinement: dict[str, Any] = field(default_factory=dict)  # the sandbox layers in force
     errors: list[str] = field(default_factory=list)
     outcomes: list[TestOutcome] = field(default_factory=list)
 
@@ -62,16 +64,17 @@ class Grader:
         spec: AssignmentSpec,
         test_dirs: list[Path],
         setup_notebook: Path | None,
-        private_paths: tuple[str, ...] = (),
         visible_dir: Path | None = None,
         sandbox: Sandbox | None = None,
+        own_sandbox: bool = False,
     ) -> None:
+        """``sandbox``: the template to fork workers from (default: a new one, closed with the
+        grader; ``own_sandbox`` makes the grader close a given one too)."""
         self.spec = spec
         self.test_dirs = [d for d in test_dirs if d.is_dir()]
         self.visible_dir = visible_dir
-        self.private_paths = private_paths
         self.sandbox = sandbox or Sandbox(spec.preload)
-        self._own_sandbox = sandbox is None
+        self._own_sandbox = sandbox is None or own_sandbox
         self.setup_cells, self.setup_functions, self.setup_sources = _setup_cells(setup_notebook)
         self.session = TestSession(self.test_dirs, visible_dir, set(spec.tasks))
 
@@ -91,6 +94,7 @@ class Grader:
         """Grade one notebook; ``only_tasks`` restricts the tests (the audit grades one task)."""
         started = time.monotonic()
         sub = Submission(path, label or str(path), only_tasks or set(self.spec.tasks))
+        self.sandbox.wait_ready()  # the template's start is the grader's, not this submission's
         sub.budget = Budget(self.spec.budget_seconds)
         try:
             for stage in (self.read, self.extract, self.load, self.test):
@@ -101,18 +105,22 @@ class Grader:
         finally:
             for worker in sub.workers.values():
                 worker.stop()
-        confinement = next((w.confinement for w in sub.workers.values() if w.confinement), {})
+        # What the workers reported once confined (also those that failed later); without any
+        # worker (nothing to load), the template's mode.
+        confinement = sub.confinement or {"mode": self.sandbox.mode}
         spec = self.spec if sub.tasks == set(self.spec.tasks) else self.spec.restricted_to(sub.tasks)
         return score(
-            spec,
-            sub.label,
-            sub.sha256,
-            sub.outcomes,
-            sub.unavailable,
-            sub.missing,
-            sub.errors,
-            time.monotonic() - started,
-            confinement,
+            Graded(
+                spec,
+                sub.label,
+                sha256=sub.sha256,
+                outcomes=sub.outcomes,
+                unavailable=sub.unavailable,
+                missing=sub.missing,
+                errors=sub.errors,
+                seconds=time.monotonic() - started,
+                sandbox=confinement,
+            )
         )
 
     def read(self, sub: Submission) -> None:
@@ -180,11 +188,7 @@ class Grader:
         """Plan every task's worker, start them all side by side, then collect them; a task whose
         cells use names from a task that failed is failed once, naming the cause."""
         plan = self._plan_workers(sub)
-        policy = Policy(
-            memory_bytes=self.spec.memory_bytes,
-            hidden=(*self.private_paths, str(sub.path.resolve().parent)),
-            seed=seed(0, salt_of(sub.sha256)),
-        )
+        policy = Policy(memory_bytes=self.spec.memory_bytes, seed=seed(0, salt_of(sub.sha256)))
         starting: dict[str, Worker] = {}
         for task, needed in plan.items():
             code = (*self.setup_cells, *(sub.parsed[t].code() for t in needed))
@@ -200,9 +204,11 @@ class Grader:
         for task, worker in starting.items():
             try:
                 worker.finish()
+                sub.confinement = sub.confinement or worker.confinement
                 sub.workers[task] = worker
                 sub.errors += _load_notes(worker.warnings, sub.errors)
             except SandboxError as exc:
+                sub.confinement = sub.confinement or worker.confinement
                 worker.stop()
                 sub.unavailable[task] = f"{sub.parsed[task].label.strip('<>')} fails at import: {exc}"
         for task in starting:  # its worker ran a failing cell too: name the cause, not the symptom

@@ -1,25 +1,33 @@
-"""Render results for a terminal (rich tables). Results stay data; this only draws them."""
+"""Render results for a terminal (rich tables). Results stay data; this only draws them.
+
+Text from a result is cleaned again here (``safe_text``: no escape sequence or control character
+reaches the terminal, and nothing fails to encode) and drawn as rich ``Text``, never parsed as
+markup or emoji codes.
+"""
 
 from __future__ import annotations
 
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
+from autograder import safe_text
 from autograder.results import GradeResult
 
 STATUS_STYLE = {"passed": "green", "partial": "yellow", "failed": "red", "missing": "red", "error": "red"}
 
 
 def task_table(result: GradeResult, title: str | None = None) -> Table:
-    table = Table(title=escape(title or f"{result.assignment}: {result.submission['path']}"))
+    table = Table(title=Text(safe_text.line(title or f"{result.assignment}: {result.submission['path']}")))
     for column in ("task", "score", "status", "first problem"):
         table.add_column(column, overflow="fold")
     for name, task in result.tasks.items():
         label = f"{name} (bonus)" if task.bonus else name
-        style = STATUS_STYLE.get(task.status, "")
         table.add_row(
-            label, f"{task.score:g} / {task.max_score:g}", f"[{style}]{task.status}[/]", escape(task.output)
+            Text(safe_text.line(label)),
+            f"{task.score:g} / {task.max_score:g}",
+            Text(safe_text.line(task.status), style=STATUS_STYLE.get(task.status, "")),
+            Text(safe_text.message(task.output)),
         )
     table.add_row("[bold]total[/]", f"[bold]{result.score:g} / {result.max_score:g}[/]", "", "")
     return table
@@ -28,7 +36,7 @@ def task_table(result: GradeResult, title: str | None = None) -> Table:
 def print_result(result: GradeResult, console: Console, title: str | None = None) -> None:
     console.print(task_table(result, title))
     for error in result.errors:
-        console.print(f"[yellow]note:[/] {escape(error)}")
+        console.print(Text.assemble(("note:", "yellow"), " ", safe_text.message(error)))
 
 
 def summary_table(results: dict[str, GradeResult]) -> Table:
@@ -38,7 +46,11 @@ def summary_table(results: dict[str, GradeResult]) -> Table:
     table.add_column("problems")
     for ident, result in results.items():
         problems = [f"{n}: {t.status}" for n, t in result.tasks.items() if t.status != "passed"]
-        table.add_row(escape(ident), f"{result.score:g} / {result.max_score:g}", ", ".join(problems))
+        table.add_row(
+            Text(safe_text.label(ident)),
+            f"{result.score:g} / {result.max_score:g}",
+            Text(safe_text.line(", ".join(problems))),
+        )
     return table
 
 
@@ -50,4 +62,4 @@ def print_failures(results: dict[str, GradeResult], console: Console) -> None:
     console.print(f"[yellow]{len(troubled)} of {len(results)} submissions had notebook-level problems:[/]")
     for ident, result in troubled.items():
         more = f" (+{len(result.errors) - 1} more)" if len(result.errors) > 1 else ""
-        console.print(f"  {escape(ident)}: {escape(result.errors[0])}{more}")
+        console.print(Text(f"  {safe_text.label(ident)}: {safe_text.message(result.errors[0])}{more}"))

@@ -10,6 +10,11 @@ The zip holds Gradescope's two scripts and a minimal course:
 
 Test visibility on Gradescope: public tests are "visible"; hidden tests are "after_due_date", so
 their readable reasons reach students once the deadline has passed and cannot be probed before.
+
+The top-level ``output`` holds only text this kit wrote (the score per task and where to look);
+text that came from the submission (notebook-level notes, file names) is shown only in the
+per-test entries, the notes in one entry of their own, all of it cleaned by ``safe_text`` and
+shown as plain text (``output_format``). The result's ``sandbox`` field is kept.
 """
 
 from __future__ import annotations
@@ -18,13 +23,18 @@ import json
 import shutil
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from autograder import safe_text
 from autograder.course import Course
 from autograder.results import GradeResult
 
 VISIBILITY = {"visible": "visible", "hidden": "after_due_date"}
+PLAIN_TEXT = {"output_format": "text", "test_output_format": "text"}  # never markdown, HTML or ANSI
+SEE_TESTS = "See the feedback of each test below for what is wrong."
+NOTES_NAME = "notebook notes"
 TEMPLATES = Path(__file__).with_name("files")
 
 
@@ -61,32 +71,47 @@ def build(*, course: Course, hw: str, out_dir: Path) -> Path:
     return archive
 
 
-def results_json(result: GradeResult | None, message: str = "") -> dict[str, Any]:
-    """Gradescope's results.json from our result (or a 0 with a message when nothing could run)."""
+def results_json(result: GradeResult | None, message: str = "", notes: Sequence[str] = ()) -> dict[str, Any]:
+    """Gradescope's results.json from our result (or a 0 with ``message``, which the kit wrote,
+    when nothing could run). ``notes``, like the result's errors, may hold submission text: they
+    go to the "notebook notes" entry, never to the top-level output."""
     if result is None:
-        return {"score": 0.0, "output": message, "tests": [], "visibility": "visible"}
-    lines = [f"{name}: {t.score:g}/{t.max_score:g} {t.status}" for name, t in result.tasks.items()]
+        return {"score": 0.0, "output": message, **PLAIN_TEXT, "tests": [], "visibility": "visible"}
+    all_notes = [*notes, *result.errors]
+    lines = [
+        f"Score: {result.score:g} / {result.max_score:g}",
+        *(f"{name}: {t.score:g}/{t.max_score:g} {t.status}" for name, t in result.tasks.items()),
+        SEE_TESTS,
+    ]
+    if all_notes:
+        lines.append(f'{len(all_notes)} note(s) on the notebook itself: see "{NOTES_NAME}" below.')
+    tests = [
+        {
+            "name": safe_text.line(f"{t.task}: {t.name}"),
+            "score": t.score,
+            "max_score": t.max_score,
+            "status": t.status,
+            "output": safe_text.message(t.output),
+            "visibility": VISIBILITY[t.visibility],
+        }
+        for t in result.tests
+    ]
+    if all_notes:
+        notes_text = "\n".join(safe_text.notes(all_notes))
+        tests.insert(0, {"name": NOTES_NAME, "output": notes_text, "visibility": "visible"})
     return {
         "score": result.score,
         "execution_time": result.execution_time,
-        "output": "\n".join([*result.errors, *lines]),
+        "output": "\n".join(lines),
+        **PLAIN_TEXT,
         "visibility": "visible",
-        "tests": [
-            {
-                "name": f"{t.task}: {t.name}",
-                "score": t.score,
-                "max_score": t.max_score,
-                "status": t.status,
-                "output": t.output,
-                "visibility": VISIBILITY[t.visibility],
-            }
-            for t in result.tests
-        ],
+        "tests": tests,
+        "sandbox": result.sandbox,
     }
 
 
 def run(*, course: Course, hw: str, submission_dir: Path, results_path: Path) -> dict[str, Any]:
-    """What run_autograder calls on Gradescope: never raises, always writes results.json."""
+    """What run_autograder calls on Gradescope: always writes results.json."""
     from autograder.grade import course_grader
 
     notebooks = sorted(submission_dir.rglob("*.ipynb"))
@@ -94,13 +119,15 @@ def run(*, course: Course, hw: str, submission_dir: Path, results_path: Path) ->
     if not preferred:
         data = results_json(None, f"No .ipynb file was submitted; upload {hw}.ipynb.")
     else:
-        with course_grader(course, hw, (str(submission_dir), str(results_path.parent))) as grader:
+        with course_grader(course, hw) as grader:  # workers see only the Python installation
             result = grader.grade(preferred[0], label=preferred[0].name)
-        data = results_json(result)
-        if len(preferred) > 1:
-            data["output"] = (
-                f"Several notebooks were submitted; {preferred[0].name} was graded.\n" + data["output"]
-            )
+        notes = []
+        if len(notebooks) > 1:
+            graded = safe_text.label(str(preferred[0].relative_to(submission_dir)))
+            notes.append(f"{len(notebooks)} notebooks were submitted; {graded} was graded.")
+        data = results_json(result, notes=notes)
+        if len(notebooks) > 1:
+            data["output"] = f"Several notebooks were submitted; only one was graded.\n{data['output']}"
     results_path.parent.mkdir(parents=True, exist_ok=True)
     results_path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return data
