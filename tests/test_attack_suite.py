@@ -16,10 +16,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from tests.conftest import build_toy_course, write_submission
+from tests.conftest import SOLUTIONS, build_toy_course, write_submission
 from tests.hostile.catalogue import ATTACKS
 
 MARKERS = {
+    "classmate": "MARKER-CLASSMATE-3e19",
     "hidden": "MARKER-HIDDEN-7f3a",
     "solution": "MARKER-SOLUTION-91bc",
     "gradebook": "MARKER-GRADEBOOK-c2d4",
@@ -81,9 +82,13 @@ def _leftover_processes() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def battlefield(tmp_path_factory):
-    root = tmp_path_factory.mktemp("attacked-course")
+def battlefield(real_folder):
+    """A course and its submissions outside /tmp (as in /srv/course), graded by the CLI started from
+    the course root, the natural place; the course root is private (0700), as a course's may be."""
+    root = real_folder / "attacked-course" / "course"
+    root.mkdir(parents=True)
     course = build_toy_course(root)
+    root.chmod(0o700)
     hidden = course.hidden_test_dir("toy") / "test_add.py"
     hidden.write_text(hidden.read_text() + f"\n# {MARKERS['hidden']}\n")
     source = course.source_notebook("toy")
@@ -95,7 +100,13 @@ def battlefield(tmp_path_factory):
     outside.mkdir()
     (outside / "keep.txt").write_text("keep me")
     results = root.parent / "results"
+    # One folder per student, as in /srv/course/subs/<student>/: a worker sees none of them.
     submissions = root.parent / "submissions"
+    classmate = write_submission(
+        submissions / "classmate",
+        {"norm": f"# {MARKERS['classmate']}\n" + SOLUTIONS["norm"]},
+        "classmate.ipynb",
+    )
     listener = Listener()
     fill = {
         "hidden": hidden,
@@ -105,14 +116,18 @@ def battlefield(tmp_path_factory):
         "port": listener.port,
         "outside": outside,
         "results": results,
+        "classmate": classmate,
     }
     for name, template in ATTACKS.items():
-        write_submission(submissions, {"add": template.format(**fill)}, name=f"{name}.ipynb")
-    honest = HONEST
-    for name, overrides in honest.items():
-        write_submission(submissions, overrides, name=f"{name}.ipynb")
+        write_submission(submissions / name, {"add": template.format(**fill)}, name=f"{name}.ipynb")
+    for name, overrides in HONEST.items():
+        write_submission(submissions / name, overrides, name=f"{name}.ipynb")
     for name, content in BAD_FILES.items():
-        (submissions / f"{name}.ipynb").write_bytes(content)
+        (submissions / name).mkdir()
+        (submissions / name / f"{name}.ipynb").write_bytes(content)
+    # A notebook that is a link to the course's solution (a cloned repository, an nbgrader tree).
+    (submissions / "linked").mkdir()
+    (submissions / "linked" / "linked.ipynb").symlink_to(source)
     started = time.monotonic()
     run = subprocess.run(
         [
@@ -120,8 +135,6 @@ def battlefield(tmp_path_factory):
             "-m",
             "autograder",
             "grade",
-            "--course",
-            str(root),
             "--hw",
             "toy",
             str(submissions),
@@ -133,6 +146,7 @@ def battlefield(tmp_path_factory):
         capture_output=True,
         text=True,
         timeout=1500,
+        cwd=root,
         env={**os.environ, SECRET_VARIABLE: MARKERS["secret"], "AUTOGRADER_RUN_TAG": RUN_TAG},
     )
     elapsed = time.monotonic() - started
@@ -160,7 +174,7 @@ def _result(battlefield, name: str) -> dict:
 def test_batch__completes_with_one_result_per_submission(battlefield):
     assert battlefield["run"].returncode == 0, battlefield["run"].stderr[-3000:]
     names = {p.stem for p in battlefield["results"].glob("*.json")} - {"summary"}
-    assert names == set(ATTACKS) | set(HONEST) | set(BAD_FILES)
+    assert names == set(ATTACKS) | set(HONEST) | set(BAD_FILES) | {"classmate", "linked"}
     summary = json.loads((battlefield["results"] / "summary.json").read_text())
     assert set(summary) == names
 
@@ -169,6 +183,17 @@ def test_batch__completes_with_one_result_per_submission(battlefield):
 def test_unreadable_file_in_a_batch__gets_a_zero_with_a_reason(battlefield, bad):
     result = _result(battlefield, bad)
     assert result["score"] == 0 and result["errors"] and "Traceback" not in json.dumps(result)
+
+
+def test_linked_notebook__is_refused_not_graded_as_the_students(battlefield):
+    result = _result(battlefield, "linked")
+    assert result["score"] == 0 and "symbolic link" in result["errors"][0]
+
+
+def test_results__say_which_sandbox_held(battlefield):
+    sandbox = _result(battlefield, "honest_full")["sandbox"]
+    assert sandbox["mode"] in ("root", "userns") and sandbox["filesystem"] == "allowlist"
+    assert {"pid", "net", "ipc", "mount"} <= set(sandbox["namespaces"])
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
@@ -190,7 +215,10 @@ def test_attacks__write_nothing_outside_and_delete_nothing(battlefield):
     outside = battlefield["outside"]
     assert sorted(p.name for p in outside.iterdir()) == ["keep.txt"]
     assert battlefield["course"].hidden_test_dir("toy").joinpath("test_add.py").exists()
-    assert not Path("/etc/autograder-written").exists() and not Path("/var/tmp/autograder-written").exists()
+    for path in ("/etc", "/var/tmp", "/run/lock", "/dev/shm"):
+        assert not Path(path, "autograder-written").exists()
+    assert "5eed17" not in Path("/proc/sysvipc/shm").read_text().lower()  # no shared memory outlives it
+    assert "MARKER-HIDDEN" in battlefield["course"].hidden_test_dir("toy").joinpath("test_add.py").read_text()
     honest = _result(battlefield, "honest_full")
     assert honest["score"] == 4.0  # the forged files in the results folder were not the worker's to write
 
@@ -203,7 +231,7 @@ def test_attacks__reach_no_network_and_leave_no_process(battlefield):
 def test_honest_submissions__grade_exactly_as_when_graded_alone(battlefield, toy_grader):
     for name in HONEST:
         batch = _result(battlefield, name)
-        alone = toy_grader.grade(battlefield["submissions"] / f"{name}.ipynb").to_dict()
+        alone = toy_grader.grade(battlefield["submissions"] / name / f"{name}.ipynb").to_dict()
         assert batch["score"] == alone["score"]
         assert [(t["name"], t["status"], t["output"]) for t in batch["tests"]] == [
             (t["name"], t["status"], t["output"]) for t in alone["tests"]

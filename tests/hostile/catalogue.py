@@ -6,7 +6,8 @@ grader, or to leak what it must not see. Every attack is bounded (counts, sizes,
 machine stays safe even if a defence fails. Placeholders filled in by the test:
 {hidden} a hidden test file, {solution} the source notebook, {gradebook} a gradebook file,
 {secret} the name of a secret environment variable, {port} a listening port on 127.0.0.1,
-{outside} a folder outside the scratch directory, {results} the results folder.
+{outside} a folder outside the scratch directory, {results} the results folder, {classmate} another
+student's notebook in the same batch.
 """
 
 CORRECT_ADD = "def add(a, b):\n    return a + b\n"
@@ -104,6 +105,43 @@ ATTACKS: dict[str, str] = {
     "write_outside_scratch": "import os\ndef add(a, b):\n"
     "    for path in ('{outside}/written', '/etc/autograder-written', '/var/tmp/autograder-written'):\n"
     "        try:\n            open(path, 'w').write('x')\n        except OSError:\n            pass\n"
+    "    return None\n",
+    # -- other students, the grader's working folder, escapes (issue 17) ----------------------
+    "read_classmate": "def add(a, b):\n    raise ValueError(open('{classmate}').read()[:3000])\n",
+    "read_classmate_at_import": "_text = open('{classmate}').read()[:3000]\n"
+    "def add(a, b):\n    raise ValueError(_text)\n",
+    "read_through_sys_path": "import os, sys\ndef add(a, b):\n    found = []\n"
+    "    for base in [p for p in sys.path if p] + [os.getcwd(), '.', '..']:\n"
+    "        for rel in ('hidden_tests/toy/test_add.py', 'assignments/toy/toy.ipynb'):\n"
+    "            try:\n                found.append(open(os.path.join(base, rel)).read())\n"
+    "            except OSError:\n                pass\n"
+    "    raise ValueError(' '.join(found)[:5000])\n",
+    "read_through_proc_root": "def add(a, b):\n    found = []\n"
+    "    for root in ('/proc/self/root', '/proc/1/root', '/proc/2/root'):\n"
+    "        for path in ('{hidden}', '{classmate}'):\n"
+    "            try:\n                found.append(open(root + path).read())\n"
+    "            except OSError:\n                pass\n"
+    "    raise ValueError(' '.join(found)[:5000])\n",
+    "read_through_symlink": "import os\ndef add(a, b):\n    found = []\n"
+    "    for i, path in enumerate(('{hidden}', '{classmate}')):\n"
+    "        try:\n            os.symlink(path, f'link{{i}}')\n            found.append(open(f'link{{i}}').read())\n"
+    "        except OSError:\n            pass\n"
+    "    raise ValueError(' '.join(found)[:5000])\n",
+    "read_with_a_child_process": "import subprocess\ndef add(a, b):\n"
+    "    out = subprocess.run(['cat', '{hidden}', '{classmate}'], capture_output=True, text=True)\n"
+    "    raise ValueError(out.stdout[:5000])\n",
+    "kill_everything": "import os, signal\ndef add(a, b):\n"
+    "    for pid in range(2, 4096):\n        try:\n            os.kill(pid, signal.SIGKILL)\n"
+    "        except OSError:\n            pass\n    return None\n",
+    "write_run_lock_and_shm": "import ctypes, os\ndef add(a, b):\n"
+    "    for path in ('/run/lock/autograder-written', '/dev/shm/autograder-written'):\n"
+    "        try:\n            open(path, 'w').write('x')\n        except OSError:\n            pass\n"
+    "    ctypes.CDLL(None).shmget(0x5EED17, 4096, 0o1666)\n"
+    "    return None\n",
+    "rewrite_course_tests": "import os\ndef add(a, b):\n"
+    "    for path in ('{hidden}', '{solution}'):\n"
+    "        try:\n            open(path, 'w').write('def test_pass():\\n    pass\\n')\n"
+    "        except OSError:\n            pass\n"
     "    return None\n",
     "delete_outside_scratch": "import os, shutil\ndef add(a, b):\n"
     "    for path in ('{outside}/keep.txt', '{hidden}', '{solution}'):\n"
