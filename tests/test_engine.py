@@ -143,4 +143,5 @@ def test_result_json__has_the_contract_fields(toy_grader, tmp_path):
     }
     assert set(data["submission"]) == {"path", "sha256"} and len(data["submission"]["sha256"]) == 64
     assert set(data["tests"][0]) == {"name", "task", "score", "max_score", "status", "output", "visibility"}
-    assert data["sandbox"]["user"] in ("nobody", "unchanged")
+    assert data["sandbox"]["mode"] in ("root", "userns") and data["sandbox"]["filesystem"] == "allowlist"
+    assert set(data["sandbox"]) >= {"mode", "namespaces", "filesystem", "network", "user", "cpu"}

@@ -178,7 +178,10 @@ def test_filesystem__is_an_allowlist_course_grader_folder_and_classmates_are_abs
         with pytest.raises(StudentError, match="No such file"):
             student.read(str(path))
     assert student.listing("/") == sorted(student.listing("/"))  # readable, and nothing of ours:
-    assert not {"srv", "home", "run", "var", "mnt", "opt"} & set(student.listing("/"))
+    assert not {"srv", "home", "run", "var", "mnt"} & set(student.listing("/"))
+    assert student.listing("/opt") == ["autograder-kit"] and student.listing("/opt/autograder-kit") == [
+        "autograder"
+    ]
     for sneaky in (f"/proc/self/root{secret_dir}/hidden_test.py", f"/proc/1/root{secret_dir}/hidden_test.py"):
         with pytest.raises(StudentError, match="No such file"):
             student.read(sneaky)
@@ -301,7 +304,7 @@ def test_handles__keep_state_in_the_worker_and_go_stale_once_it_ends(student):
 def test_with_grad__returns_gradients_of_arguments(student):
     x = torch.tensor([1.0, -2.0], requires_grad=True)
     value, grads, _ = student.square_sum.with_grad(x)
-    assert float(value) == 5.0 and torch.equal(grads[0], torch.tensor([2.0, -4.0]))
+    assert value.item() == 5.0 and torch.equal(grads[0], torch.tensor([2.0, -4.0]))
 
 
 def test_inspect__returns_the_arguments_as_the_call_left_them(student):

@@ -33,6 +33,9 @@ import sys
 from pathlib import Path
 
 ROOT, USERNS, NONE = "root", "userns", "none"
+# Where the grader's own ``autograder`` package appears inside the sandbox: the template imports it
+# from there, whichever copy the grader runs (an editable install, a Gradescope bundle's source/).
+KIT = Path("/opt/autograder-kit")
 _SYSTEM_LINKS = ("/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32")
 _ETC = (
     "/etc/ld.so.cache",
@@ -53,17 +56,20 @@ def bwrap_path() -> str | None:
     return shutil.which("bwrap")
 
 
+def package_folder() -> Path:
+    import autograder
+
+    return Path(autograder.__file__).resolve().parent
+
+
 def python_folders() -> list[Path]:
     """The folders a worker imports from: the base installation, the virtual environment and its
-    site-packages, and the autograder package (an editable install points into the course root:
-    only the package folder is bound)."""
+    site-packages. The autograder package is bound apart, at ``KIT`` (an editable install points
+    into the course root: only the package folder is bound, never the folder around it)."""
     import site
-
-    import autograder
 
     folders = {Path(sys.base_prefix), Path(sys.prefix), Path(sys.exec_prefix)}
     folders |= {Path(p) for p in site.getsitepackages()}
-    folders.add(Path(autograder.__file__).parent)
     resolved = {f.resolve() for f in folders if f.is_dir()}
     # Keep the real paths and the paths Python uses (a venv's lib64 link, pyenv's symlinks).
     resolved |= {f for f in folders if f.is_dir()}
@@ -92,11 +98,13 @@ def command(mode: str, inner: list[str]) -> list[str]:
     folders = [f for f in python_folders() if not f.is_relative_to("/usr")]
     # Parents that bubblewrap would create are private (0700) and a worker's own uid could not walk
     # through them: make them walkable first. They hold nothing but the bound folders.
-    parents = sorted({p for f in folders for p in f.parents if p != Path("/")} - set(folders))
+    targets = [*folders, KIT / "autograder"]
+    parents = sorted({p for f in targets for p in f.parents if p != Path("/")} - set(targets))
     for parent in parents:
         args += ["--perms", "0755", "--dir", str(parent)]
     for folder in folders:
         args += ["--ro-bind", str(folder), str(folder)]
+    args += ["--ro-bind", str(package_folder()), str(KIT / "autograder")]
     # The root tmpfs bubblewrap builds is shared by every worker of this template: read-only, so no
     # worker can leave anything there for the next one (/tmp and /dev/shm are each worker's own).
     args += ["--remount-ro", "/"]

@@ -69,9 +69,14 @@ class Sandbox:
         # A run tag in the template's command line is inherited by every worker it
         # forks, so an operator (or a test) can find all processes of one grading run with `ps`.
         tag = [f"--tag={os.environ['AUTOGRADER_RUN_TAG']}"] if os.environ.get("AUTOGRADER_RUN_TAG") else []
-        # -I: no current folder on sys.path, no PYTHON* variables, no user site-packages.
+        # -I: no current folder on sys.path, no PYTHON* variables, no user site-packages; the kit
+        # is imported from the folder that holds this very package (bound at KIT in the sandbox).
+        kit = bubblewrap.package_folder().parent if self.mode == bubblewrap.NONE else bubblewrap.KIT
+        bootstrap = (
+            f"import sys; sys.path.insert(0, {str(kit)!r}); import autograder.sandbox.zygote as z; z.main()"
+        )
         inner = [
-            sys.executable, "-I", "-m", "autograder.sandbox.zygote", str(theirs.fileno()), *preload,
+            sys.executable, "-I", "-c", bootstrap, str(theirs.fileno()), *preload,
             f"--mode={self.mode}", f"--cpu={cpu}", *tag,
         ]  # fmt: skip
         argv = inner if self.mode == bubblewrap.NONE else bubblewrap.command(self.mode, inner)
@@ -90,7 +95,8 @@ class Sandbox:
         theirs.close()
         self._ready = False  # the template imports torch while the grader loads its own modules
 
-    def _wait_ready(self) -> None:
+    def wait_ready(self) -> None:
+        """Wait for the template's one-off start (its import of torch), once per grader."""
         if self._ready:
             return
         self._control.settimeout(120)
@@ -107,7 +113,7 @@ class Sandbox:
 
     def _ask(self, request: dict[str, object], fds: list[int] | None = None) -> dict[str, object]:
         with self._lock:
-            self._wait_ready()
+            self.wait_ready()
             data = json.dumps(request).encode()
             if fds:
                 socket.send_fds(self._control, [data], fds)
