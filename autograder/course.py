@@ -42,7 +42,7 @@ class AssignmentSpec:
     tasks: dict[str, TaskSpec]
     call_timeout: float = 20.0  # seconds one call into student code may take
     load_timeout: float = 60.0  # seconds a task's cells may take to load
-    # Seconds one submission may take, loading and every test together (None: 2.5 call limits):
+    # Seconds one submission may take, loading and every test together (None: 2 call limits):
     # an endless loop in every task then costs this once, not the call limit per test.
     time_budget: float | None = None
     preload: tuple[str, ...] = ("torch", "numpy")
@@ -51,7 +51,7 @@ class AssignmentSpec:
 
     @property
     def budget_seconds(self) -> float:
-        return self.time_budget if self.time_budget is not None else 2.5 * self.call_timeout
+        return self.time_budget if self.time_budget is not None else 2 * self.call_timeout
 
     def restricted_to(self, tasks: set[str]) -> AssignmentSpec:
         return replace(self, tasks={n: t for n, t in self.tasks.items() if n in tasks})
@@ -151,4 +151,3 @@ class Course:
 
     def hidden_test_dir(self, hw: str) -> Path:
         return self.hidden_tests / hw
-

@@ -31,7 +31,7 @@ def main() -> None:
     course = Course.find(Path(__file__).parent)
     failures: dict[int, list[str]] = {}
     started = time.monotonic()
-    with tempfile.TemporaryDirectory() as tmp, course_grader(course, args.hw, (tmp,)) as grader:
+    with tempfile.TemporaryDirectory() as tmp, course_grader(course, args.hw) as grader:
         # A private copy: `autograder release` may rewrite solutions/ while the sweep runs.
         solution = Path(shutil.copy(course.solution_notebook(args.hw), tmp))
         for offset in range(args.seeds):

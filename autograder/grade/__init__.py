@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,29 +20,14 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from autograder import safe_text
 from autograder.course import Course, read_manifest
 from autograder.grade.batch import grade_entries
-from autograder.grade.engine import Grader
+from autograder.grade.engine import Grader, course_grader  # noqa: F401 - the Python API
 from autograder.grade.report import print_failures, print_result, summary_table
 from autograder.grade.submissions import Entry, find_submissions, is_nbgrader_tree, shard
 from autograder.results import GradeResult
 from autograder.sandbox.template import Sandbox
-
-
-def course_grader(
-    course: Course, hw: str, sandbox: Sandbox | None = None, own_sandbox: bool = False
-) -> Grader:
-    """The instructor's grader: public and hidden tests, set-up cells from the course notebook."""
-    course.check_assignment(hw)
-    spec = course.manifest(hw)
-    return Grader(
-        spec,
-        [course.public_tests(hw), course.hidden_test_dir(hw)],
-        setup_notebook=course.source_notebook(hw),
-        visible_dir=course.public_tests(hw),
-        sandbox=sandbox,
-        own_sandbox=own_sandbox,
-    )
 
 
 def main(
@@ -65,9 +51,7 @@ def main(
         if shard_spec:
             entries = shard(entries, shard_spec)
         with _progress(console, len(entries)) as on_done:
-            results = grade_entries(
-                course, hw, entries, jobs=jobs, sandbox=sandbox, on_done=on_done
-            )
+            results = grade_entries(course, hw, entries, jobs=jobs, sandbox=sandbox, on_done=on_done)
     if len(entries) == 1 and out_dir is None and not shard_spec:
         only = next(iter(results.values()))
         print_result(only, console)
@@ -107,7 +91,8 @@ def _progress(console: Console, total: int) -> Iterator[Callable[[Entry, GradeRe
         bar = progress.add_task("", total=total)
 
         def on_done(entry: Entry, result: GradeResult) -> None:
-            progress.update(bar, advance=1, description=f"{entry.id}: {result.score:g}/{result.max_score:g}")
+            name = escape(safe_text.label(entry.id))  # a student's file name: neither markup nor escapes
+            progress.update(bar, advance=1, description=f"{name}: {result.score:g}/{result.max_score:g}")
 
         yield on_done
 

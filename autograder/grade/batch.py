@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from autograder.course import AssignmentSpec, Course
-from autograder.grade.engine import Grader
+from autograder.grade.engine import Grader, course_grader
 from autograder.grade.scoring import Graded, score
 from autograder.grade.submissions import Entry
 from autograder.results import GradeResult
@@ -64,8 +64,6 @@ def grade_entries(
     sandbox: Sandbox | None,
     on_done: Done,
 ) -> dict[str, GradeResult]:
-    from autograder.grade import course_grader
-
     results: dict[str, GradeResult] = {}
     if jobs <= 1 or len(entries) == 1:
         with course_grader(course, hw, sandbox) as grader:
@@ -93,8 +91,6 @@ def grade_entries(
 
 
 def _start_process(root: str, hw: str, cores: float) -> None:
-    from autograder.grade import course_grader
-
     global _process_grader
     course = Course(Path(root))
     sandbox = Sandbox(course.manifest(hw).preload, cores=cores)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autograder.course import AssignmentSpec
+from autograder.course import AssignmentSpec, Course
 from autograder.grade.extract import (
     CellSyntaxError,
     ParsedCell,
@@ -262,6 +262,22 @@ class Grader:
 
 def _internal_reason(where: str, exc: BaseException) -> str:
     return f"internal grader error in {where} ({type(exc).__name__}: {str(exc)[:300]}); please report it"
+
+
+def course_grader(
+    course: Course, hw: str, sandbox: Sandbox | None = None, own_sandbox: bool = False
+) -> Grader:
+    """The instructor's grader: public and hidden tests, set-up cells from the course notebook."""
+    course.check_assignment(hw)
+    spec = course.manifest(hw)
+    return Grader(
+        spec,
+        [course.public_tests(hw), course.hidden_test_dir(hw)],
+        setup_notebook=course.source_notebook(hw),
+        visible_dir=course.public_tests(hw),
+        sandbox=sandbox,
+        own_sandbox=own_sandbox,
+    )
 
 
 def _load_notes(warnings: object, already: list[str]) -> list[str]:

@@ -241,7 +241,12 @@ class RemoteObject:
         return call(self, args, kwargs)
 
     def __len__(self) -> int:
-        n = self._worker.request(("call", self._check(), "__len__", [], {}, "plain"), "len()")
+        try:
+            n = self._worker.request(("call", self._check(), "__len__", [], {}, "plain"), "len()")
+        except StudentError as exc:  # no __len__ (a generator, a map): as len() of it would say
+            if exc.is_a("AttributeError"):
+                raise TypeError(f"object of type {self._type_name!r} has no len()") from None
+            raise
         if type(n) is not int or n < 0:
             raise ResultRejected(f"len() of a {self._type_name} returned {n!r}, not an int")
         return n
@@ -289,6 +294,13 @@ def call_repeatedly(callee: Callee, times: int, args: tuple[Any, ...], kwargs: d
     return worker.request(("repeat", target, attr, times, list(args), kwargs), f"{what} x{times}")
 
 
+_REMOVED = {
+    "define": "no test code runs in a worker any more; build objects with student.new(...), draw "
+    "with call_repeatedly(...), and compute every check in the test (docs/authoring.md)",
+    "names": "read the names a task must define from tasks.toml",
+}
+
+
 class RemoteNamespace:
     """What a hidden test sees as ``student``: the task's names, callable remotely."""
 
@@ -298,6 +310,8 @@ class RemoteNamespace:
     def __getattr__(self, name: str) -> RemoteFunction:
         if name.startswith("__"):
             raise AttributeError(name)
+        if name in _REMOVED:  # a hidden test of an older kit: the course's problem, not the student's
+            raise AttributeError(f"student.{name} no longer exists: {_REMOVED[name]}")
         return RemoteFunction(self._worker, name)
 
     def value(self, name: str) -> Any:
