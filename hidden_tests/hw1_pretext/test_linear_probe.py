@@ -1,67 +1,97 @@
 """Hidden tests of task `linear_probe`: features equal the encoder's eval-mode outputs without a
 graph, the encoder is left exactly as found (state, flags, every submodule's mode); the probe fits
-on the training split only, counts test accuracy and ignores the global RNG."""
+on the training split only, counts test accuracy and ignores the global RNG.
+
+The encoder is built in the student's worker from torch's own classes (``student.new``) and loaded
+with weights drawn here; what it should output is computed here, on a copy of it."""
 
 import pytest
 import torch
+import torch.nn as nn
 
-from autograder.testing import assert_close, assert_inputs_unchanged, generator, seed
+from autograder.testing import assert_close, assert_inputs_unchanged, generator
 
 pytestmark = pytest.mark.task("linear_probe")
 
-_ENCODER = '''
-import copy
-import torch
-import torch.nn as nn
+MIXED = {"": True, "0": True, "1": True, "2": False, "3": False, "4": True}
+SIZES = (7, 7, 3)  # a loader with an uneven last batch
 
-def build(seed, modes):
-    """An encoder whose train and eval outputs differ (batch norm with odd running statistics,
-    dropout), a loader with an uneven last batch, and what its eval-mode features are."""
-    g = torch.Generator().manual_seed(seed)
-    encoder = nn.Sequential(nn.Linear(6, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Dropout(0.5),
-                            nn.Linear(16, 8))
+
+def layers(build) -> list:
+    """The encoder's layers: its train and eval outputs differ (batch norm, dropout)."""
+    return [
+        build("torch.nn:Linear", 6, 16),
+        build("torch.nn:BatchNorm1d", 16),
+        build("torch.nn:ReLU"),
+        build("torch.nn:Dropout", 0.5),
+        build("torch.nn:Linear", 16, 8),
+    ]
+
+
+def local(path: str, *args):
+    """``student.new``'s counterpart here: "torch.nn:Linear" builds an ``nn.Linear``."""
+    return getattr(nn, path.partition(":")[2])(*args)
+
+
+def reference_encoder(g: torch.Generator) -> nn.Sequential:
+    """The encoder with random weights and odd running statistics, here in the trusted process."""
+    encoder = nn.Sequential(*layers(local))
     with torch.no_grad():
         for p in encoder.parameters():
             p.copy_(torch.randn(p.shape, generator=g))
         encoder[1].running_mean.copy_(torch.randn(16, generator=g))
         encoder[1].running_var.copy_(torch.rand(16, generator=g) + 0.5)
-    encoder[4].weight.requires_grad_(False)  # a partly frozen encoder: flags must survive
-    for name, module in encoder.named_modules():
-        module.training = modes.get(name, True)
-    loader = [(torch.randn(n, 6, generator=g), torch.randint(5, (n,), generator=g)) for n in (7, 7, 3)]
-    reference = copy.deepcopy(encoder).eval()
+    return encoder
+
+
+def state(encoder) -> dict:
+    """Everything extract_features must leave as it was, read from the worker's encoder."""
+    return {
+        "tensors": encoder.state_dict(),
+        "requires_grad": {k: p.requires_grad for k, p in encoder.named_parameters()},
+        "training": {k: m.training for k, m in encoder.named_modules()},
+    }
+
+
+def setup(student, base: int, modes: dict[str, bool]):
+    """(encoder in the worker, loader, expected eval-mode features, labels of all batches)."""
+    g = generator(base)
+    reference = reference_encoder(g)
+    loader = [(torch.randn(n, 6, generator=g), torch.randint(5, (n,), generator=g)) for n in SIZES]
+    reference.eval()
     with torch.no_grad():
         expected = torch.cat([reference(x) for x, _ in loader])
+    parts = layers(student.new)
+    encoder = student.new("torch.nn:Sequential", *parts)
+    encoder.load_state_dict(dict(reference.state_dict()))
+    parts[-1].requires_grad_(False)  # a partly frozen encoder (its last layer): flags must survive
+    for name, module in encoder.named_modules():  # parents first: each ends in its own mode
+        module.train(modes.get(name, True))
     return encoder, loader, expected, torch.cat([y for _, y in loader])
-
-def state(encoder):
-    return {"tensors": {k: v.detach().clone() for k, v in encoder.state_dict().items()},
-            "requires_grad": {k: p.requires_grad for k, p in encoder.named_parameters()},
-            "training": {k: m.training for k, m in encoder.named_modules()}}
-
-def run(fn, encoder, loader):
-    before = state(encoder)
-    features, labels = fn(encoder, loader)
-    return {"features": features.detach().clone(), "labels": labels,
-            "requires_grad": bool(features.requires_grad), "has_graph": features.grad_fn is not None,
-            "inference": bool(features.is_inference()), "before": before, "after": state(encoder)}
-
-def global_rng_runs(fn, args, seeds):
-    results = []
-    for s in seeds:
-        torch.manual_seed(s)
-        results.append(float(fn(*args)))
-    return results
-'''
-
-MIXED = {"": True, "0": True, "1": True, "2": False, "3": False, "4": True}
 
 
 def extract(student, base: int, modes: dict[str, bool]) -> tuple[dict, torch.Tensor, torch.Tensor]:
-    helper = student.define(_ENCODER)
-    encoder, loader, expected, labels = helper.build(seed(base), modes)
-    out = helper.run(student.value("extract_features"), encoder, loader)
+    encoder, loader, expected, labels = setup(student, base, modes)
+    before = state(encoder)
+    result = student.extract_features(encoder, loader)
+    if not (isinstance(result, tuple | list) and len(result) == 2):
+        raise AssertionError("extract_features should return (features, labels)")
+    features, got_labels = result
+    if not isinstance(features, torch.Tensor):
+        raise AssertionError(f"features should be a tensor, not a {type(features).__name__}")
+    out = {"features": features, "labels": got_labels, "before": before, "after": state(encoder)}
     return out, expected, labels
+
+
+def returns_inference_tensors(student, base: int) -> bool:
+    """Whether the features are inference tensors. That flag stays in the worker (the result crosses
+    as a copy), so torch's own ``Tensor.is_inference`` reads it there: map objects chain the
+    student's function and library callables, and only the booleans come back."""
+    encoder, loader, _, _ = setup(student, base, {})
+    outputs = student.new("builtins:map", student.value("extract_features"), [encoder], [loader])
+    features = student.new("builtins:map", student.new("operator:itemgetter", 0), outputs)
+    flags = student.new("builtins:map", student.new("operator:methodcaller", "is_inference"), features)
+    return [flag for flag in flags] != [False]  # not list(flags): it asks a map for its len()
 
 
 @pytest.mark.weight(2)
@@ -75,10 +105,10 @@ def test_linear_probe__features_are_the_eval_mode_outputs_of_every_batch(student
 
 def test_linear_probe__features_carry_no_autograd_graph(student):
     out, _, _ = extract(student, 2, {})
-    assert not out["requires_grad"] and not out["has_graph"], (
+    assert not out["features"].requires_grad, (
         "features must carry no autograd graph: run the encoder under torch.no_grad()"
     )
-    assert not out["inference"], (
+    assert not returns_inference_tensors(student, 2), (
         "features must be ordinary tensors, not inference tensors: use torch.no_grad(), "
         "not torch.inference_mode()"
     )
@@ -164,10 +194,10 @@ def test_linear_probe__accuracy_is_the_fraction_of_correct_test_labels(student):
 def test_linear_probe__result_does_not_depend_on_the_global_rng(student):
     x_train, y_train = blobs(50, 8, classes=5, d=40, spread=12.0)
     x_test, y_test = blobs(51, 60, classes=5, d=40, spread=12.0)
-    helper = student.define(_ENCODER)
-    runs = helper.global_rng_runs(
-        student.value("linear_probe_accuracy"), [x_train, y_train, x_test, y_test], [1, 2, 3, 4]
-    )
+    runs = []
+    for global_seed in (1, 2, 3, 4):
+        student.new("torch:manual_seed", global_seed)
+        runs.append(accuracy(student, x_train, y_train, x_test, y_test))
     assert len(set(runs)) == 1, (
         "the accuracy changed with torch's global seed; seed your own generator or use a deterministic solver"
     )

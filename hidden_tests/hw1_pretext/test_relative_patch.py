@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from autograder.testing import (
+    call_many,
     expect_error,
     rate_tolerance,
     same_result_for_same_seed,
@@ -25,57 +26,57 @@ def coordinates(h: int, w: int, dtype=torch.float64) -> torch.Tensor:
     return torch.stack([rows, cols])
 
 
-_DRAWS = '''
-import torch
+def label_of(value) -> int:
+    """The label as an int, from an int (or an integral float or one-element tensor)."""
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    if type(value) is float and value.is_integer():
+        value = int(value)
+    if type(value) not in (int, bool):
+        raise AssertionError("sample_patch_pair should return an int label")
+    if not 0 <= value <= 7:
+        raise AssertionError(f"label {value} is outside 0..7")
+    return int(value)
 
-def draws(fn, times, image, patch_size, gap, jitter, generator):
-    """Call fn `times` times on a coordinate image; return (times, 5) int64 rows
-    (label, centre row, centre col, neighbour row, neighbour col) and the first problem seen."""
-    _, h, w = image.shape
+
+def corners(patches: list, what: str, h: int, w: int, patch_size: int) -> torch.Tensor:
+    """(times, 2) top-left corner (row, col) of each patch cut from a coordinate image, after checking
+    that every patch is an intact crop of it lying fully inside it."""
+    want = (2, patch_size, patch_size)
+    for patch in patches:
+        if not isinstance(patch, torch.Tensor) or tuple(patch.shape) != want:
+            shape = tuple(patch.shape) if isinstance(patch, torch.Tensor) else type(patch).__name__
+            raise AssertionError(
+                f"{what} should be a (C, patch_size, patch_size) = {want} crop of the image, got {shape} "
+                "(is it partly outside the image?)"
+            )
+    stacked = torch.stack([p.detach().double() for p in patches])  # (times, 2, p, p)
+    top, left = stacked[:, 0, 0, 0], stacked[:, 1, 0, 0]  # (times,)
     span = torch.arange(patch_size, dtype=torch.float64)
-    rows = []
-    for _ in range(times):
-        result = fn(image, patch_size, gap, jitter, generator=generator)
-        if not (isinstance(result, (tuple, list)) and len(result) == 3):
-            return None, "sample_patch_pair should return (center, neighbor, label)"
-        center, neighbor, label = result
-        label = int(label)
-        if not 0 <= label <= 7:
-            return None, f"label {label} is outside 0..7"
-        row = [label]
-        for what, patch in (("center", center), ("neighbor", neighbor)):
-            if not isinstance(patch, torch.Tensor) or tuple(patch.shape) != (2, patch_size, patch_size):
-                shape = tuple(patch.shape) if isinstance(patch, torch.Tensor) else type(patch).__name__
-                want = (2, patch_size, patch_size)
-                return None, (f"{what} should be a (C, patch_size, patch_size) = {want} "
-                              f"crop of the image, got {shape} (is it partly outside the image?)")
-            top, left = int(patch[0, 0, 0]), int(patch[1, 0, 0])
-            intact = (torch.equal(patch[0].double(), (top + span)[:, None].expand(-1, patch_size))
-                      and torch.equal(patch[1].double(), (left + span)[None, :].expand(patch_size, -1)))
-            if not intact or top + patch_size > h or left + patch_size > w:
-                return None, f"{what} is not a crop of the image lying fully inside it"
-            row += [top, left]
-        rows.append(row)
-    return torch.tensor(rows, dtype=torch.int64), None
-'''
+    intact = (stacked[:, 0] == (top[:, None] + span)[:, :, None]).flatten(1).all(1) & (
+        stacked[:, 1] == (left[:, None] + span)[:, None, :]
+    ).flatten(1).all(1)
+    inside = (top + patch_size <= h) & (left + patch_size <= w)
+    if not bool((intact & inside).all()):
+        raise AssertionError(f"{what} is not a crop of the image lying fully inside it")
+    return torch.stack([top, left], dim=1).long()
 
 
 def draws(student, times: int, h: int, w: int, patch_size: int, gap: int, jitter: int, base: int):
     """(label, dy, dx) of `times` pairs, where (dy, dx) is the neighbour's corner minus the centre's,
-    after checking that every patch is an intact crop lying inside the image."""
-    helper = student.define(_DRAWS)
-    rows, problem = helper.draws(
-        student.value("sample_patch_pair"),
-        times,
-        coordinates(h, w),
-        patch_size,
-        gap,
-        jitter,
-        student_generator(student, base),
+    after checking that every patch is an intact crop lying inside the image. The pairs are drawn
+    in the worker in one round trip and every check is made here."""
+    generator = student_generator(student, base)
+    results = call_many(
+        student, "sample_patch_pair", times, coordinates(h, w), patch_size, gap, jitter, generator=generator
     )
-    if problem:
-        raise AssertionError(problem)
-    return torch.stack([rows[:, 0], rows[:, 3] - rows[:, 1], rows[:, 4] - rows[:, 2]], dim=1)  # (times, 3)
+    for result in results:
+        if not (isinstance(result, tuple | list) and len(result) == 3):
+            raise AssertionError("sample_patch_pair should return (center, neighbor, label)")
+    labels = torch.tensor([label_of(label) for _, _, label in results], dtype=torch.int64)  # (times,)
+    center = corners([c for c, _, _ in results], "center", h, w, patch_size)  # (times, 2)
+    neighbor = corners([n for _, n, _ in results], "neighbor", h, w, patch_size)  # (times, 2)
+    return torch.cat([labels[:, None], neighbor - center], dim=1)  # (times, 3)
 
 
 def test_relative_patch__returns_two_crops_of_the_inputs_dtype_and_an_int_label(student):
