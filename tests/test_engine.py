@@ -145,3 +145,31 @@ def test_result_json__has_the_contract_fields(toy_grader, tmp_path):
     assert set(data["tests"][0]) == {"name", "task", "score", "max_score", "status", "output", "visibility"}
     assert data["sandbox"]["mode"] in ("root", "userns") and data["sandbox"]["filesystem"] == "allowlist"
     assert set(data["sandbox"]) >= {"mode", "namespaces", "filesystem", "network", "user", "cpu"}
+
+
+def test_internal_error_in_one_task__costs_that_task_only(toy_grader, tmp_path, monkeypatch):
+    from autograder.grade import engine
+
+    real = engine.parse_cell
+
+    def broken_for_counter(source, label, functions):
+        if "counter" in label:
+            raise RuntimeError("analysis bug")
+        return real(source, label, functions)
+
+    monkeypatch.setattr(engine, "parse_cell", broken_for_counter)
+    result = grade(toy_grader, tmp_path, {})
+    assert result.tasks["counter"].score == 0 and "internal grader error" in result.tasks["counter"].output
+    assert result.tasks["add"].status == "passed" and result.tasks["norm"].status == "passed"
+
+
+def test_internal_error_in_a_whole_stage__still_gives_a_result_with_the_reason(
+    toy_grader, tmp_path, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("session bug")
+
+    monkeypatch.setattr(toy_grader.session, "run", broken)
+    result = grade(toy_grader, tmp_path, {})
+    assert result.score == 0 and all("internal grader error" in t.output for t in result.tasks.values())
+    assert any("session bug" in e for e in result.errors)
