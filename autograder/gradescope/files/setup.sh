@@ -2,6 +2,10 @@
 # Gradescope runs this once when the autograder image is built (with network access).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
+# bubblewrap builds the sandbox that keeps student code away from /autograder/source.
+if ! command -v bwrap >/dev/null; then
+    apt-get update && apt-get install -y bubblewrap
+fi
 if ! command -v python3.11 >/dev/null; then
     apt-get update
     apt-get install -y software-properties-common
