@@ -5,31 +5,54 @@ import math
 import pytest
 import torch
 
-from autograder.testing import assert_close, assert_inputs_unchanged, generator, no_gradient, scalar, seed
+from autograder.testing import assert_close, assert_inputs_unchanged, generator, no_gradient, scalar
 
 pytestmark = pytest.mark.task("byol")
 
-MODULES = '''
-import torch
+SHAPES = {"0.weight": (3, 4), "0.bias": (3,), "2.weight": (2, 3), "2.bias": (2,)}
 
-def build(seed):
-    """A small MLP in float64 with random weights (three parameter shapes, paired by order)."""
-    g = torch.Generator().manual_seed(seed)
-    model = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.Tanh(), torch.nn.Linear(3, 2)).double()
-    with torch.no_grad():
-        for p in model.parameters():
-            p.copy_(torch.randn(p.shape, generator=g, dtype=p.dtype))
+
+def build(student, base: int):
+    """A small MLP in float64 in the worker, built from torch.nn (three parameter shapes, paired
+    by order); its random weights are drawn here and loaded into it."""
+    model = student.new(
+        "torch.nn:Sequential",
+        student.new("torch.nn:Linear", 4, 3, dtype=torch.float64),
+        student.new("torch.nn:Tanh"),
+        student.new("torch.nn:Linear", 3, 2, dtype=torch.float64),
+    )
+    g = generator(base)
+    model.load_state_dict({k: torch.randn(s, generator=g, dtype=torch.float64) for k, s in SHAPES.items()})
     return model
 
-def values(model):
-    return [p.detach().clone() for p in model.parameters()]
 
-def identities(model):
-    return [id(p) for p in model.parameters()]
+def values(model) -> list[torch.Tensor]:
+    """The model's parameters in ``parameters()`` order, as plain tensors."""
+    return [p.detach() for p in model.parameters()]
 
-def kinds(model):
-    return [(isinstance(p, torch.nn.Parameter), p.is_leaf, p.requires_grad) for p in model.parameters()]
-'''
+
+def library(student, module: str, name: str):
+    """A handle to a library function or class in the worker (not called)."""
+    return getattr(student.new("importlib:import_module", module), name)
+
+
+def mapped(student, fn, *iterables) -> list:
+    """``list(map(fn, *iterables))`` with library ``fn`` in the worker, returned as plain data."""
+    return student.new("builtins:list", student.new("builtins:map", fn, *iterables))
+
+
+def identities(student, parameters) -> list[int]:
+    """``id`` of each object of ``parameters`` (a handle to an iterable in the worker)."""
+    return mapped(student, library(student, "builtins", "id"), parameters)
+
+
+def kinds(student, model) -> list[tuple[bool, bool, bool]]:
+    """For each parameter: (is an nn.Parameter, is a leaf, requires grad), read in the worker."""
+    parameter = student.new("itertools:repeat", library(student, "torch.nn", "Parameter"))
+    is_parameter = mapped(student, library(student, "builtins", "isinstance"), model.parameters(), parameter)
+    flags_of = student.new("operator:attrgetter", "is_leaf", "requires_grad")
+    flags = mapped(student, flags_of, model.parameters())
+    return [(p, *f) for p, f in zip(is_parameter, flags, strict=True)]
 
 
 def byol_oracle(p: torch.Tensor, z: torch.Tensor) -> float:
@@ -88,12 +111,11 @@ def test_byol_loss__does_not_modify_inputs(student):
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("tau", [0.5, 0.9, 0.996])
 def test_ema_update__target_becomes_tau_target_plus_1_minus_tau_online(student, tau):
-    helpers = student.define(MODULES)
-    online, target = helpers.build(seed(21)), helpers.build(seed(22))
-    before_online, before_target = helpers.values(online), helpers.values(target)
+    online, target = build(student, 21), build(student, 22)
+    before_online, before_target = values(online), values(target)
     result = student.ema_update(online, target, tau)
     assert result is None, "ema_update updates the target in place and returns None"
-    for i, (got, o, t) in enumerate(zip(helpers.values(target), before_online, before_target, strict=False)):
+    for i, (got, o, t) in enumerate(zip(values(target), before_online, before_target, strict=False)):
         assert_close(
             got,
             tau * t + (1 - tau) * o,
@@ -104,36 +126,36 @@ def test_ema_update__target_becomes_tau_target_plus_1_minus_tau_online(student, 
 
 
 def test_ema_update__tau_0_copies_online_and_tau_1_keeps_target(student):
-    helpers = student.define(MODULES)
-    online, target = helpers.build(seed(31)), helpers.build(seed(32))
-    before_target = helpers.values(target)
+    online, target = build(student, 31), build(student, 32)
+    before_target = values(target)
     student.ema_update(online, target, 1.0)
-    for got, t in zip(helpers.values(target), before_target, strict=False):
+    for got, t in zip(values(target), before_target, strict=False):
         assert_close(got, t, "with tau = 1 the target must not move", rtol=0, atol=1e-12)
     student.ema_update(online, target, 0.0)
-    for got, o in zip(helpers.values(target), helpers.values(online), strict=False):
+    for got, o in zip(values(target), values(online), strict=False):
         assert_close(got, o, "with tau = 0 the target becomes a copy of online", rtol=0, atol=1e-12)
 
 
 def test_ema_update__target_keeps_its_parameter_objects(student):
-    helpers = student.define(MODULES)
-    online, target = helpers.build(seed(41)), helpers.build(seed(42))
-    ids = helpers.identities(target)
+    online, target = build(student, 41), build(student, 42)
+    # The old parameters stay referenced in the worker (as an optimiser would hold them), so a
+    # replacement cannot reuse a freed object's id.
+    held = student.new("collections:deque", target.parameters())
+    ids = identities(student, held)
     student.ema_update(online, target, 0.9)
-    assert helpers.identities(target) == ids, (
+    assert identities(student, target.parameters()) == ids, (
         "ema_update replaced the target's Parameter objects; update them in place (an optimiser holds them)"
     )
-    assert all(p and leaf and grad for p, leaf, grad in helpers.kinds(target)), (
+    assert all(p and leaf and grad for p, leaf, grad in kinds(student, target)), (
         "after ema_update the target's parameters must still be trainable leaf Parameters (no autograd graph)"
     )
 
 
 def test_ema_update__leaves_online_unchanged(student):
-    helpers = student.define(MODULES)
-    online, target = helpers.build(seed(51)), helpers.build(seed(52))
-    before = helpers.values(online)
+    online, target = build(student, 51), build(student, 52)
+    before = values(online)
     student.ema_update(online, target, 0.7)
-    for i, (got, want) in enumerate(zip(helpers.values(online), before, strict=False)):
+    for i, (got, want) in enumerate(zip(values(online), before, strict=False)):
         assert torch.equal(got, want), f"ema_update modified online parameter {i}; only the target moves"
 
 
