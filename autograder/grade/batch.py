@@ -17,7 +17,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from autograder.course import AssignmentSpec, Course
-from autograder.grade.engine import Grader, course_grader
+from autograder.grade.engine import Grader, course_grader, internal_error
 from autograder.grade.scoring import Graded, score
 from autograder.grade.submissions import Entry
 from autograder.results import GradeResult
@@ -37,7 +37,7 @@ def safe_grade(grader: Grader, entry: Entry) -> GradeResult:
             entry.path, label=str(entry.path), only_tasks=set(entry.only_tasks) if entry.only_tasks else None
         )
     except Exception as exc:  # a grader bug must not cost the batch
-        reason = f"internal grader error ({type(exc).__name__}: {str(exc)[:300]}); please report it"
+        reason = internal_error("", exc)
         return _not_graded(grader.spec, entry, reason, time.monotonic() - started)
 
 

@@ -37,6 +37,8 @@ from autograder.sandbox.confine import Policy
 from autograder.seeds import salt_of, seed
 
 SETUP_TAG = "setup"  # instructor cells with this tag run (definitions only) before every task cell
+MAX_ERROR_TEXT = 300  # characters of a grader exception in an "internal grader error" reason
+MAX_LISTED = 5  # dropped lines, or load notes, named per task
 
 
 @dataclass
@@ -163,7 +165,7 @@ class Grader:
                 )
                 continue
             if parsed.dropped_lines:
-                lines = ", ".join(map(str, parsed.dropped_lines[:5]))
+                lines = ", ".join(map(str, parsed.dropped_lines[:MAX_LISTED]))
                 sub.errors.append(
                     f"task `{task}` (cell {cell.index + 1}): top-level code at line(s) {lines} "
                     "was not run when grading (a task cell may only hold imports, "
@@ -261,7 +263,13 @@ class Grader:
 
 
 def _internal_reason(where: str, exc: BaseException) -> str:
-    return f"internal grader error in {where} ({type(exc).__name__}: {str(exc)[:300]}); please report it"
+    return internal_error(f"in {where} ", exc)
+
+
+def internal_error(where: str, exc: BaseException) -> str:
+    """The reason a task scores 0 when the grader itself failed on it."""
+    text = str(exc)[:MAX_ERROR_TEXT]
+    return f"internal grader error {where}({type(exc).__name__}: {text}); please report it"
 
 
 def course_grader(
@@ -283,8 +291,8 @@ def course_grader(
 def _load_notes(warnings: object, already: list[str]) -> list[str]:
     """The worker's notes on assignments it skipped ("<task knn, cell 9>, line 4: skipped
     (MemoryError)"), each once; they come from the sandbox, so only short strings are kept."""
-    notes = [w[:300] for w in warnings if type(w) is str] if isinstance(warnings, list) else []
-    return [n for n in dict.fromkeys(notes[:5]) if n not in already]
+    notes = [w[:MAX_ERROR_TEXT] for w in warnings if type(w) is str] if isinstance(warnings, list) else []
+    return [n for n in dict.fromkeys(notes[:MAX_LISTED]) if n not in already]
 
 
 def _setup_cells(notebook: Path | None) -> tuple[tuple[CellCode, ...], set[str], dict[str, str]]:

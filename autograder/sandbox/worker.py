@@ -23,7 +23,10 @@ import torch
 from autograder.sandbox import codec, protocol
 from autograder.sandbox.confine import Policy, confine_worker
 
-MAX_TEXT = 2000
+MAX_TEXT = 2000  # characters of a student's exception message (the grader caps it again)
+MAX_TYPE_NAME = 100
+MAX_MRO = 20  # base classes named, so a test can ask "is it a ValueError?"
+MAX_FRAMES = 5  # the student's innermost traceback frames
 
 
 class ResultTooLarge(Exception):
@@ -134,7 +137,7 @@ class WorkerState:
 
 def _type_name(obj: Any) -> str:
     try:
-        return str(type(obj).__name__)[:100]
+        return str(type(obj).__name__)[:MAX_TYPE_NAME]
     except Exception:
         return "object"
 
@@ -149,11 +152,11 @@ def _describe(exc: BaseException) -> str:
 
 def _error_reply(exc: BaseException) -> tuple[Any, ...]:
     try:
-        mro = [c.__name__ for c in type(exc).__mro__][:20]
+        mro = [c.__name__ for c in type(exc).__mro__][:MAX_MRO]
     except Exception:
         mro = []
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.startswith("<task")]
-    where = [f"{f.filename}, line {f.lineno}, in {f.name}" for f in frames[-5:]]
+    where = [f"{f.filename}, line {f.lineno}, in {f.name}" for f in frames[-MAX_FRAMES:]]
     return ("err", _type_name(exc), [str(m) for m in mro], _describe(exc), where)
 
 
