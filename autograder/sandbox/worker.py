@@ -69,7 +69,9 @@ class WorkerState:
         warnings = []
         for label, statements in cells:
             for source, line, soft in statements:
-                code = compile("\n" * (line - 1) + source, label, "exec")
+                # As Jupyter compiles the cell: not with this module's own `from __future__ import
+                # annotations`; a cell's future imports travel in `source` (extract puts them there).
+                code = compile("\n" * (line - 1) + source, label, "exec", dont_inherit=True)
                 try:
                     exec(code, self.namespace)
                 except BaseException as exc:  # noqa: B036 - SystemExit in a cell is the cell's error
