@@ -197,18 +197,13 @@ class _Receiver:
 
 def _received_tensor(tensor: Any) -> torch.Tensor:
     """An ordinary tensor for the receiving side: a fresh, contiguous, writable leaf that owns its
-    memory. ``binary.decode`` builds exactly that; a tensor that is not (a subclass, a view, one in
-    a graph or with a lazy conjugate: only in a tree built in memory, never read from bytes) is
-    copied into one."""
-    if (
-        not isinstance(tensor, torch.Tensor)
-        or type(tensor) not in (torch.Tensor, torch.nn.Parameter)
-        or tensor.layout != torch.strided
-    ):
+    memory. ``binary.decode`` builds exactly that; a tensor that is not (a view, one in a graph or
+    with a lazy conjugate: only in a tree built in memory, never read from bytes) is copied into
+    one. Anything but an exact ``torch.Tensor`` (a subclass, a Parameter) is refused."""
+    if type(tensor) is not torch.Tensor or tensor.layout != torch.strided:
         raise DecodeError("malformed tensor")
     if (
-        type(tensor) is not torch.Tensor
-        or tensor.requires_grad
+        tensor.requires_grad
         or tensor._base is not None
         or not tensor.is_contiguous()
         or tensor.is_conj()
