@@ -219,6 +219,7 @@ def test_workers_alive_together__each_see_only_their_own_pid_and_ipc_namespace(s
         namespaces = {s.namespace_of("/proc/self/ns/pid") for s in seen}
         ipc = {s.namespace_of("/proc/self/ns/ipc") for s in seen}
         uids = {s.identity()[0] for s in seen}
+        users = {s.namespace_of("/proc/self/ns/user") for s in seen}
     finally:
         for worker in workers:
             worker.stop()
@@ -227,6 +228,8 @@ def test_workers_alive_together__each_see_only_their_own_pid_and_ipc_namespace(s
     assert len(ipc) == 3 and os.readlink("/proc/self/ns/ipc") not in ipc
     if sandbox.mode == bubblewrap.ROOT:
         assert len(uids) == 3  # the process-count limit counts per worker
+    else:
+        assert len(users) == 3  # a user namespace each: the process count is per worker there too
 
 
 def test_shared_memory__does_not_outlive_the_worker(sandbox, secret_dir):

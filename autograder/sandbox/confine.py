@@ -30,9 +30,12 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from autograder.sandbox.bubblewrap import python_folders
+
 CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID = 0x00020000, 0x40000000, 0x20000000
 CLONE_NEWIPC, CLONE_NEWUSER = 0x08000000, 0x10000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND = 1, 2, 4, 8, 32, 4096
+MS_REC, MS_PRIVATE = 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS, PR_CAPBSET_DROP, PR_SET_SECUREBITS = 1, 38, 24, 28
 PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 47, 4
 SECBIT_NOROOT, SECBIT_NOROOT_LOCKED = 1 << 0, 1 << 1
@@ -143,10 +146,19 @@ def _mount(source: bytes, target: bytes, fstype: bytes | None, flags: int, data:
 
 
 def _private_mounts(policy: Policy) -> None:
-    """A private tmpfs /tmp and /dev/shm (size-capped) and a /proc of the worker's PID namespace."""
+    """A private tmpfs /tmp and /dev/shm (size-capped) and a /proc of the worker's PID namespace.
+    A Python installation that lives under /tmp (a clone of the course there, with its .venv) is
+    held open across the new tmpfs and bound back read-only at its path."""
     _mount(b"none", b"/", None, MS_REC | MS_PRIVATE)
+    under_tmp = [f for f in python_folders() if f.is_relative_to("/tmp")]
+    held = {folder: os.open(folder, os.O_PATH) for folder in under_tmp}
     size = f"size={policy.tmp_bytes},mode=1777".encode()
     _mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, size)
+    for folder, fd in held.items():
+        folder.mkdir(parents=True, exist_ok=True)
+        _mount(f"/proc/self/fd/{fd}".encode(), str(folder).encode(), None, MS_BIND | MS_REC)
+        _mount(b"none", str(folder).encode(), None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        os.close(fd)
     _mount(b"tmpfs", b"/dev/shm", b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, size)
     _mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
 
