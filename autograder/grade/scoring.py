@@ -6,6 +6,7 @@ the submission's label) is made safe to show, once, for every output (see ``safe
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
@@ -32,6 +33,22 @@ class Graded:
     sandbox: Mapping[str, Any] = field(default_factory=dict)  # the isolation in force
 
 
+UNITS = 10_000  # scores are reported to 1e-4 point
+
+
+def split_points(points: float, weights: list[float]) -> list[int]:
+    """A task's points shared among its tests by weight, in 1e-4 units that add up to the points
+    exactly (largest remainders get the leftover units): per-test maxima on Gradescope sum to the
+    task's points, never to 2.9997 of 3."""
+    total_units, total_weight = round(points * UNITS), sum(weights)
+    exact = [total_units * w / total_weight for w in weights]
+    units = [math.floor(e) for e in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda i: exact[i] - units[i], reverse=True)
+    for i in by_remainder[: total_units - sum(units)]:
+        units[i] += 1
+    return units
+
+
 def score(graded: Graded) -> GradeResult:
     """A task's score is its points times the weight of its passed tests over its total weight."""
     by_task: dict[str, list[TestOutcome]] = defaultdict(list)
@@ -45,14 +62,14 @@ def score(graded: Graded) -> GradeResult:
         total = sum(o.weight for o in runs)
         if not total and name not in graded.unavailable:  # an ungraded submission ran no tests at all
             errors.append(f"task `{name}` has no tests (a problem of the course, not yours)")
-        for o in runs:
-            share = task.points * o.weight / total
+        shares = split_points(task.points, [o.weight for o in runs]) if total else []
+        for o, share in zip(runs, shares, strict=True):
             tests.append(
                 TestResult(
                     o.name,
                     name,
-                    round_score(share if o.passed else 0.0),
-                    round_score(share),
+                    share / UNITS if o.passed else 0.0,
+                    share / UNITS,
                     "passed" if o.passed else "failed",
                     safe_text.message(o.reason),
                     "visible" if o.visible else "hidden",
@@ -64,7 +81,7 @@ def score(graded: Graded) -> GradeResult:
             tasks[name] = TaskResult(0.0, task.points, task.bonus, status, reason)
             continue
         earned = sum(o.weight for o in runs if o.passed)
-        points = task.points * earned / total if total else 0.0
+        points = sum(s for o, s in zip(runs, shares, strict=True) if o.passed) / UNITS
         status = "passed" if total and earned == total else "partial" if earned else "failed"
         failed = [o.reason for o in runs if not o.passed]
         first = safe_text.message(failed[0]) if failed else ""
