@@ -32,21 +32,23 @@ def test_bundle__has_the_scripts_the_hidden_tests_and_no_solution(bundle):
         assert {
             "setup.sh",
             "run_autograder",
-            f"source/hidden_tests/{HW}/test_nt_xent.py",
-            f"source/assignments/{HW}/tasks.toml",
-            "source/autograder/cli.py",
+            "pyproject.toml",  # at the root: Gradescope extracts the zip INTO /autograder/source
+            f"hidden_tests/{HW}/test_nt_xent.py",
+            f"assignments/{HW}/tasks.toml",
+            "autograder/cli.py",
         } <= names
+        assert not any(n.startswith("source/") for n in names)
         assert zf.getinfo("run_autograder").external_attr >> 16 & 0o111, "run_autograder is executable"
-        notebook = zf.read(f"source/assignments/{HW}/{HW}.ipynb").decode()
+        notebook = zf.read(f"assignments/{HW}/{HW}.ipynb").decode()
     assert "BEGIN SOLUTION" not in notebook and "F.cross_entropy(sim, positive)" not in notebook
 
 
 def _gradescope_layout(bundle: Path, root: Path, submission: Path | None) -> Path:
-    """/autograder as Gradescope lays it out: source/ (the unzipped bundle), submission/, results/."""
+    """/autograder as Gradescope lays it out: source/ (the bundle extracted into it, unchanged),
+    run_autograder (copied from the zip's root), submission/, results/."""
     with zipfile.ZipFile(bundle) as zf:
-        zf.extractall(root / "bundle")
-    shutil.copytree(root / "bundle" / "source", root / "source")
-    shutil.copy(root / "bundle" / "run_autograder", root / "run_autograder")
+        zf.extractall(root / "source")
+    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
     (root / "submission").mkdir()
     (root / "results").mkdir()
     if submission is not None:
@@ -103,3 +105,53 @@ def test_results_json__top_level_output_is_kit_text_and_notes_go_to_their_own_en
     assert hidden["visibility"] == "after_due_date" and "\x1b" not in hidden["output"]
     assert data["sandbox"] == result.sandbox
     json.dumps(data).encode("ascii")
+
+
+# Gradescope's own steps, at its exact paths: the zip extracted unchanged into /autograder/source,
+# setup.sh run from there (a real venv and install; pip's cache on this machine is reused), then
+# run_autograder per submission. /autograder is a tmpfs in a private mount namespace.
+GRADESCOPE_STEPS = r"""
+set -euo pipefail
+mount -t tmpfs -o size=16g,mode=755 tmpfs /autograder
+mkdir -p /autograder/source /autograder/submission /autograder/results
+cd /autograder/source && unzip -q "$BUNDLE"
+cp /autograder/source/run_autograder /autograder/run_autograder && chmod +x /autograder/run_autograder
+started=$(date +%s); bash /autograder/source/setup.sh > "$OUT/setup.log" 2>&1
+echo $(( $(date +%s) - started )) > "$OUT/setup.seconds"
+for case in solution release; do
+    rm -f /autograder/submission/* /autograder/results/results.json
+    cp "$OUT/$case.ipynb" "/autograder/submission/$HW.ipynb"
+    cd /autograder && ./run_autograder > "$OUT/$case.log" 2>&1 || true
+    cp /autograder/results/results.json "$OUT/$case.json"
+done
+"""
+GRADESCOPE_FIELDS = {"score", "execution_time", "output", "output_format", "test_output_format",
+                     "visibility", "stdout_visibility", "extra_data", "tests", "leaderboard"}  # fmt: skip
+TEST_FIELDS = {"score", "max_score", "status", "name", "name_format", "number", "output",
+               "output_format", "tags", "visibility", "extra_data"}  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"), reason="needs root and unshare")
+def test_gradescope_exact_layout__setup_then_run_autograder(bundle, tmp_path):
+    Path("/autograder").mkdir(exist_ok=True)  # a mount point; the tmpfs lives in the namespace only
+    shutil.copy(COURSE.solution_notebook(HW), tmp_path / "solution.ipynb")
+    shutil.copy(COURSE.release_notebook(HW), tmp_path / "release.ipynb")
+    env = {**os.environ, "BUNDLE": str(bundle), "OUT": str(tmp_path), "HW": HW}
+    done = subprocess.run(
+        ["unshare", "--mount", "--propagation", "private", "bash", "-c", GRADESCOPE_STEPS],
+        env=env, capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    setup_log = (tmp_path / "setup.log").read_text() if (tmp_path / "setup.log").exists() else ""
+    assert done.returncode == 0, done.stderr[-2000:] + setup_log[-3000:]
+    spec = COURSE.manifest(HW)
+    solution = json.loads((tmp_path / "solution.json").read_text())
+    release = json.loads((tmp_path / "release.json").read_text())
+    assert solution["score"] == pytest.approx(sum(t.points for t in spec.tasks.values()))
+    assert release["score"] == 0 and release["tests"]
+    for data in (solution, release):
+        assert set(data) - {"sandbox"} <= GRADESCOPE_FIELDS and data["sandbox"]["mode"] != "none"
+        assert all(set(t) <= TEST_FIELDS for t in data["tests"])
+        for name, task in spec.tasks.items():  # per-test maxima add up to the task's points exactly
+            total = sum(t["max_score"] for t in data["tests"] if t["name"].startswith(f"{name}: "))
+            assert total == pytest.approx(task.points, abs=1e-9), name

@@ -1,12 +1,17 @@
 """``autograder gradescope HW``: the Gradescope autograder bundle, and the verb it runs there.
 
-The zip holds Gradescope's two scripts and a minimal course:
+Gradescope extracts the zip INTO /autograder/source, runs /autograder/source/setup.sh once when it
+builds the image, copies run_autograder from the zip's root to /autograder/run_autograder, and runs
+it for every submission. So everything sits at the zip's root:
 
-    setup.sh          installs Python 3.11, a venv and this kit (torch pinned) on Gradescope's image
+    setup.sh          installs Python 3.11, a venv and this kit (torch pinned; CPU-only wheels where
+                      PyTorch's CPU index is reachable, else PyPI's) on Gradescope's Ubuntu image
     run_autograder    grades /autograder/submission, writes /autograder/results/results.json
-    source/           the kit, nbgrader_config.py, assignments/<hw>/ (tasks.toml, public tests, and
-                      the RELEASE notebook as the set-up cells' source: no solution is uploaded),
-                      hidden_tests/<hw>/
+    pyproject.toml, autograder/, nbgrader_config.py
+                      the kit (``pip install /autograder/source``)
+    assignments/<hw>/ tasks.toml, public tests, and the RELEASE notebook as the set-up cells'
+                      source (no solution is uploaded)
+    hidden_tests/<hw>/
 
 Test visibility on Gradescope: public tests are "visible"; hidden tests are "after_due_date", so
 their readable reasons reach students once the deadline has passed and cannot be probed before.
@@ -45,25 +50,24 @@ def build(*, course: Course, hw: str, out_dir: Path) -> Path:
     archive = out_dir / f"gradescope_{hw}.zip"
     package = Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as tmp:
-        stage = Path(tmp)
-        source = stage / "source"
+        root = Path(tmp)  # the zip's root: /autograder/source on Gradescope
         ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-        shutil.copytree(package, source / "autograder", ignore=ignore)
+        shutil.copytree(package, root / "autograder", ignore=ignore)
         for name in ("pyproject.toml", "README.md", "nbgrader_config.py"):
-            shutil.copy(course.root / name, source / name)
-        hw_dir = source / "assignments" / hw
+            shutil.copy(course.root / name, root / name)
+        hw_dir = root / "assignments" / hw
         hw_dir.mkdir(parents=True)
         shutil.copy(course.assignments / hw / "tasks.toml", hw_dir / "tasks.toml")
         shutil.copytree(course.public_tests(hw), hw_dir / "tests", ignore=ignore)
         shutil.copy(course.release_notebook(hw), hw_dir / f"{hw}.ipynb")
-        shutil.copytree(course.hidden_test_dir(hw), source / "hidden_tests" / hw, ignore=ignore)
+        shutil.copytree(course.hidden_test_dir(hw), root / "hidden_tests" / hw, ignore=ignore)
         for script in ("setup.sh", "run_autograder"):
             text = (TEMPLATES / script).read_text().replace("@HW@", hw)
-            (stage / script).write_text(text)
+            (root / script).write_text(text)
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
-            for path in sorted(stage.rglob("*")):
+            for path in sorted(root.rglob("*")):
                 if path.is_file():
-                    info = zipfile.ZipInfo(str(path.relative_to(stage)))
+                    info = zipfile.ZipInfo(str(path.relative_to(root)))
                     info.external_attr = (
                         0o755 if path.name in ("setup.sh", "run_autograder") else 0o644
                     ) << 16
