@@ -143,6 +143,11 @@ def check(
     ) as grader:
         result = grader.grade(notebook, label=str(notebook))
     print_result(result, console, title=f"{hw}: public tests only (the hidden tests decide the grade)")
+    if result.sandbox.get("mode") == "none":
+        console.print(
+            "[yellow]note:[/] no sandbox on this machine: your code ran unconfined, as in Jupyter "
+            "(only your own code runs in a check; the course grades in a sandbox)"
+        )
     return result
 
 
