@@ -52,17 +52,18 @@ def assert_close(
 
 
 def changed_inputs(student: RemoteNamespace, fn: str, *args: Any, **kwargs: Any) -> list[str]:
-    """Which arguments ``fn`` modified in place: the worker returns the arguments as the call left
-    them, and they are compared here, with copies of what was sent."""
-    before = [_snapshot(a) for a in args] + [_snapshot(v) for v in kwargs.values()]
+    """Which tensor arguments ``fn`` modified in place: the worker returns the arguments as the
+    call left them, and they are compared here with what was sent (which only crossed as bytes, so
+    the call cannot have touched it)."""
     _, args_after, kwargs_after = call(getattr(student, fn), args, kwargs, mode="inspect")
+    sent = [*args, *kwargs.values()]
     after = [*args_after, *(kwargs_after.get(k) for k in kwargs)]
     names = [f"argument {i + 1}" for i in range(len(args))] + [f"`{k}`" for k in kwargs]
-    return [n for n, b, a in zip(names, before, after, strict=True) if b is not None and not _same(b, a)]
-
-
-def _snapshot(value: Any) -> Any:
-    return value.detach().clone() if isinstance(value, torch.Tensor) else None
+    return [
+        n
+        for n, b, a in zip(names, sent, after, strict=True)
+        if isinstance(b, torch.Tensor) and not _same(b.detach(), a)
+    ]
 
 
 def assert_inputs_unchanged(student: RemoteNamespace, fn: str, *args: Any, **kwargs: Any) -> None:

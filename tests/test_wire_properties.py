@@ -25,7 +25,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autograder.sandbox import binary, codec
-from autograder.sandbox.client import CellCode, RemoteNamespace, Sandbox, Statement, StudentError, Worker
+from autograder.sandbox.cells import CellCode, Statement
+from autograder.sandbox.client import RemoteNamespace, Sandbox, StudentError, Worker
 from autograder.sandbox.confine import Policy
 
 # The view a spec describes, built the same way here and inside the worker (the cell runs this).

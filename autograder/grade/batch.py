@@ -37,7 +37,7 @@ def safe_grade(grader: Grader, entry: Entry) -> GradeResult:
             entry.path, label=str(entry.path), only_tasks=set(entry.only_tasks) if entry.only_tasks else None
         )
     except Exception as exc:  # a grader bug must not cost the batch
-        reason = internal_error("", exc)
+        reason = internal_error(exc)
         return _not_graded(grader.spec, entry, reason, time.monotonic() - started)
 
 
@@ -60,7 +60,6 @@ def grade_entries(
     entries: list[Entry],
     *,
     jobs: int,
-    cores: float | None = None,
     sandbox: Sandbox | None,
     on_done: Done,
 ) -> dict[str, GradeResult]:
@@ -77,7 +76,7 @@ def grade_entries(
         mp_context=context,
         initializer=_start_process,
         # Each grading process's workers get an equal share of the machine (a CPU cgroup as root).
-        initargs=(str(course.root), hw, cores or max(1.0, (os.cpu_count() or 1) / jobs)),
+        initargs=(str(course.root), hw, max(1.0, (os.cpu_count() or 1) / jobs)),
     ) as pool:
         futures = {pool.submit(_grade_in_process, entry): entry for entry in entries}
         for future in as_completed(futures):

@@ -160,9 +160,7 @@ class Grader:
                 sub.unavailable[task] = f"task `{task}` (cell {cell.index + 1}) does not parse: {exc}"
                 continue
             except Exception as exc:  # the analysis failed on this cell only
-                sub.unavailable[task] = _internal_reason(
-                    f"reading task `{task}` (cell {cell.index + 1})", exc
-                )
+                sub.unavailable[task] = internal_error(exc, f"reading task `{task}` (cell {cell.index + 1})")
                 continue
             if parsed.dropped_lines:
                 lines = ", ".join(map(str, parsed.dropped_lines[:MAX_LISTED]))
@@ -200,19 +198,18 @@ class Grader:
             try:
                 worker.begin()  # all workers start side by side; finish() below waits for each
             except Exception as exc:
-                sub.unavailable[task] = _internal_reason(f"starting the worker of `{task}`", exc)
+                sub.unavailable[task] = internal_error(exc, f"starting the worker of `{task}`")
                 continue
             starting[task] = worker
         for task, worker in starting.items():
             try:
                 worker.finish()
-                sub.confinement = sub.confinement or worker.confinement
                 sub.workers[task] = worker
                 sub.errors += _load_notes(worker.warnings, sub.errors)
             except SandboxError as exc:
-                sub.confinement = sub.confinement or worker.confinement
                 worker.stop()
                 sub.unavailable[task] = f"{sub.parsed[task].label.strip('<>')} fails at import: {exc}"
+            sub.confinement = sub.confinement or worker.confinement  # set once it was confined
         for task in starting:  # its worker ran a failing cell too: name the cause, not the symptom
             self._fail_if_a_dependency_failed(sub, task, plan[task])
         for task in sub.workers:
@@ -254,7 +251,7 @@ class Grader:
 
     def _internal_error(self, sub: Submission, stage: str, exc: Exception) -> None:
         """A stage failed outside any one task: the tasks without a result score 0 and say so."""
-        reason = _internal_reason(f"the {stage} stage", exc)
+        reason = internal_error(exc, f"the {stage} stage")
         graded = {o.task for o in sub.outcomes}
         for task in sub.tasks:
             if task not in graded and task not in sub.unavailable:
@@ -262,14 +259,12 @@ class Grader:
         sub.errors.append(reason)
 
 
-def _internal_reason(where: str, exc: BaseException) -> str:
-    return internal_error(f"in {where} ", exc)
-
-
-def internal_error(where: str, exc: BaseException) -> str:
-    """The reason a task scores 0 when the grader itself failed on it."""
-    text = str(exc)[:MAX_ERROR_TEXT]
-    return f"internal grader error {where}({type(exc).__name__}: {text}); please report it"
+def internal_error(exc: BaseException, where: str = "") -> str:
+    """The reason a task scores 0 when the grader itself failed on it (``where``: in what)."""
+    place = f" in {where}" if where else ""
+    return (
+        f"internal grader error{place} ({type(exc).__name__}: {str(exc)[:MAX_ERROR_TEXT]}); please report it"
+    )
 
 
 def course_grader(

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any, NoReturn
 
 from autograder.sandbox import codec, protocol
-from autograder.sandbox.cells import CellCode, Statement  # noqa: F401 - Statement: re-exported
+from autograder.sandbox.cells import CellCode
 from autograder.sandbox.confine import Policy
 from autograder.sandbox.template import Sandbox
 

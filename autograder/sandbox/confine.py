@@ -30,7 +30,7 @@ import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from autograder.sandbox.bubblewrap import python_folders
+from autograder.sandbox.bubblewrap import NONE, ROOT, python_folders
 
 CLONE_NEWNS, CLONE_NEWNET, CLONE_NEWPID = 0x00020000, 0x40000000, 0x20000000
 CLONE_NEWIPC, CLONE_NEWUSER = 0x08000000, 0x10000000
@@ -104,8 +104,8 @@ def confine_worker(policy: Policy, mode: str, scratch: Path | None, cpu: str) ->
     """In the worker, before student code. Any step that fails in a sandboxed mode raises: the
     worker then exits before loading anything (fail closed)."""
     notes: list[str] = []
-    if mode == "none":
-        assert scratch is not None
+    if mode == NONE:
+        assert scratch is not None  # the template makes an unconfined worker's scratch folder
         namespaces: tuple[str, ...] = ()
         user, cpu = "unchanged", "none"
         notes.append("no sandbox: the student's code ran with the grader's rights")
@@ -117,14 +117,13 @@ def confine_worker(policy: Policy, mode: str, scratch: Path | None, cpu: str) ->
         scratch = SCRATCH
         scratch.mkdir()
         namespaces = ("pid", "net", "ipc", "mount")
-        if mode == "root":
+        if mode == ROOT:
             user = _become_own_uid(scratch)
         else:
-            user = _own_user_namespace()
+            user, namespaces = _own_user_namespace(), (*namespaces, "user")
         if cpu == "none":  # no cgroup (no root): at least yield to the grader and other jobs
             os.setpriority(os.PRIO_PROCESS, 0, 10)
             cpu = "nice 10"
-        namespaces = (*namespaces, "user") if mode == "userns" else namespaces
     _libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)
     _libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # after a uid change, which clears it
     _set_limits(policy)
@@ -133,8 +132,8 @@ def confine_worker(policy: Policy, mode: str, scratch: Path | None, cpu: str) ->
     return Confinement(
         mode=mode,
         namespaces=namespaces,
-        filesystem="allowlist" if mode != "none" else "none",
-        network="namespace" if mode != "none" else "none",
+        filesystem="allowlist" if mode != NONE else "none",
+        network="namespace" if mode != NONE else "none",
         user=user,
         cpu=cpu,
         notes=tuple(notes),

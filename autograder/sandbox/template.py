@@ -30,6 +30,7 @@ from autograder.sandbox.confine import Policy
 
 UNCONFINED_VARIABLE = "AUTOGRADER_NO_SANDBOX"  # set by `autograder grade --no-sandbox`
 _CGROUP_PERIOD_US = 100_000
+_CGROUP_ROOT = Path("/sys/fs/cgroup")
 
 
 class SandboxUnavailable(KitError):
@@ -62,7 +63,9 @@ class Sandbox:
                 "your rights; pass --no-sandbox to grade anyway (results then say sandbox: none)"
             )
         self._cgroup, cpu = (
-            _cpu_cgroup(cores or float(os.cpu_count() or 1)) if self.mode == "root" else (None, "none")
+            _cpu_cgroup(cores or float(os.cpu_count() or 1))
+            if self.mode == bubblewrap.ROOT
+            else (None, "none")
         )
         self._lock = threading.Lock()  # control requests come from the grading and the test threads
         self._control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -170,15 +173,15 @@ def _cpu_cgroup(cores: float) -> tuple[Path | None, str]:
     cgroup v2 ``cpu.max`` where the cpu controller is delegated, else cgroup v1's CFS quota)."""
     quota = max(int(cores * _CGROUP_PERIOD_US), 1000)
     name = f"autograder-{os.getpid()}-{time.monotonic_ns()}"
-    mounts = Path("/sys/fs/cgroup")
     own = _own_v2_cgroup()
     attempts: list[tuple[Path, dict[str, str]]] = []
     if own is not None and "cpu" in _read(own / "cgroup.subtree_control").split():
         attempts.append((own / name, {"cpu.max": f"{quota} {_CGROUP_PERIOD_US}"}))
-    if (mounts / "cpu" / "cgroup.procs").is_file():
+    v1 = _CGROUP_ROOT / "cpu"
+    if (v1 / "cgroup.procs").is_file():
         attempts.append(
             (
-                mounts / "cpu" / name,
+                v1 / name,
                 {"cpu.cfs_period_us": str(_CGROUP_PERIOD_US), "cpu.cfs_quota_us": str(quota)},
             )
         )
@@ -196,7 +199,7 @@ def _cpu_cgroup(cores: float) -> tuple[Path | None, str]:
 def _own_v2_cgroup() -> Path | None:
     for line in _read(Path("/proc/self/cgroup")).splitlines():
         if line.startswith("0::"):
-            path = Path("/sys/fs/cgroup") / line[3:].lstrip("/")
+            path = _CGROUP_ROOT / line[3:].lstrip("/")
             return path if (path / "cgroup.controllers").is_file() else None
     return None
 

@@ -25,6 +25,7 @@ import tempfile
 from dataclasses import fields
 from pathlib import Path
 
+from autograder.sandbox.bubblewrap import NONE
 from autograder.sandbox.confine import (
     PR_SET_PDEATHSIG,
     Policy,
@@ -52,14 +53,15 @@ class Template:
         self.scratch: dict[int, str] = {}
 
     def fork_worker(self, channel: socket.socket, control: socket.socket, policy: Policy) -> int:
-        scratch = tempfile.mkdtemp(prefix="autograder-work-") if self.mode == "none" else None
+        confined = self.mode != NONE
+        scratch = None if confined else tempfile.mkdtemp(prefix="autograder-work-")
         template_pid = os.getpid()
-        if self.mode != "none":
+        if confined:
             new_pid_namespace_for_next_child()
         try:
             pid = os.fork()
         finally:  # in the template, fork or no fork: the next worker needs a namespace of its own
-            if self.mode != "none" and os.getpid() == template_pid:
+            if confined and os.getpid() == template_pid:
                 end_pid_namespace_for_children()
         if pid:
             if scratch:
@@ -131,7 +133,7 @@ def main() -> None:
     import autograder.sandbox.worker  # noqa: F401 - imported here so workers never read files for it
 
     control.sendall(b'{"ready": true}')
-    serve(control, Template(options.get("mode", "none"), options.get("cpu", "none")))
+    serve(control, Template(options.get("mode", NONE), options.get("cpu", "none")))
 
 
 if __name__ == "__main__":
