@@ -22,15 +22,22 @@ def generator(base: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed(base))
 
 
-def scalar(value: Any, fn: str, dtype: torch.dtype | None = None) -> torch.Tensor:
-    """Check that ``fn`` returned a 0-d floating tensor (of ``dtype`` when given)."""
+def scalar(value: Any, fn: str) -> torch.Tensor:
+    """Check that ``fn`` returned a 0-d tensor. The dtype is a convention with its own test
+    (``assert_dtype``): a value test never fails on it (docs/authoring.md, "Credit")."""
     if not isinstance(value, torch.Tensor):
         raise AssertionError(f"{fn} should return a 0-d tensor, not a {type(value).__name__}")
     if value.dim() != 0:
         raise AssertionError(f"{fn} should return a 0-d tensor, not one of shape {tuple(value.shape)}")
-    if dtype is not None and value.dtype != dtype:
-        raise AssertionError(f"{fn} should return the inputs' dtype {dtype}, not {value.dtype}")
     return value
+
+
+def assert_dtype(value: Any, dtype: torch.dtype, what: str) -> None:
+    """The convention test's own check, made after the same call's value was checked."""
+    if not isinstance(value, torch.Tensor):
+        raise AssertionError(f"{what}: expected a tensor, got a {type(value).__name__}")
+    if value.dtype != dtype:
+        raise AssertionError(f"{what}: dtype {value.dtype}, expected {dtype}")
 
 
 def assert_close(
@@ -51,11 +58,15 @@ def assert_close(
         raise AssertionError(f"{what}: {where} not the correct result")
 
 
-def changed_inputs(student: RemoteNamespace, fn: str, *args: Any, **kwargs: Any) -> list[str]:
+def changed_inputs(
+    student: RemoteNamespace, fn: str, *args: Any, result_check: Callable[[Any], None], **kwargs: Any
+) -> list[str]:
     """Which tensor arguments ``fn`` modified in place: the worker returns the arguments as the
     call left them, and they are compared here with what was sent (which only crossed as bytes, so
-    the call cannot have touched it)."""
-    _, args_after, kwargs_after = call(getattr(student, fn), args, kwargs, mode="inspect")
+    the call cannot have touched it). ``result_check(result)`` must pass first: a side condition
+    earns nothing for a call that does not also return the right value."""
+    result, args_after, kwargs_after = call(getattr(student, fn), args, kwargs, mode="inspect")
+    result_check(result)
     sent = [*args, *kwargs.values()]
     after = [*args_after, *(kwargs_after.get(k) for k in kwargs)]
     names = [f"argument {i + 1}" for i in range(len(args))] + [f"`{k}`" for k in kwargs]
@@ -66,14 +77,20 @@ def changed_inputs(student: RemoteNamespace, fn: str, *args: Any, **kwargs: Any)
     ]
 
 
-def assert_inputs_unchanged(student: RemoteNamespace, fn: str, *args: Any, **kwargs: Any) -> None:
-    changed = changed_inputs(student, fn, *args, **kwargs)
+def assert_inputs_unchanged(
+    student: RemoteNamespace, fn: str, *args: Any, result_check: Callable[[Any], None], **kwargs: Any
+) -> None:
+    """``fn(*args, **kwargs)`` returns a right value (``result_check`` raises AssertionError
+    otherwise) and leaves its tensor arguments as they were."""
+    changed = changed_inputs(student, fn, *args, result_check=result_check, **kwargs)
     if changed:
         raise AssertionError(f"{fn} modified its input in place ({', '.join(changed)}); work on a copy")
 
 
-def expect_error(call: Callable[[], Any], type_name: str, when: str) -> None:
-    """``call()`` must raise ``type_name`` (or a subclass) inside the student's code."""
+def expect_error(call: Callable[[], Any], type_name: str, when: str, *, valid: Callable[[], None]) -> None:
+    """``call()`` must raise ``type_name`` (or a subclass) inside the student's code, and ``valid()``
+    (a call with good input whose value it checks) must pass: raising on everything earns nothing."""
+    valid()
     try:
         call()
     except StudentError as exc:
@@ -137,13 +154,43 @@ def _same(a: Any, b: Any) -> bool:
 
 
 def same_result_for_same_seed(
-    student: RemoteNamespace, fn: str, base: int, *args: Any, **kwargs: Any
+    student: RemoteNamespace,
+    fn: str,
+    base: int,
+    *args: Any,
+    result_check: Callable[[Any], None],
+    **kwargs: Any,
 ) -> bool:
     """Whether two calls of ``fn(*args, generator=g, **kwargs)`` with generators seeded alike (from
     ``seed(base)``) return equal results, torch's global generator moving on between them: False
-    when ``fn`` draws from anything but ``generator``. Compared here, in the trusted process."""
+    when ``fn`` draws from anything but ``generator``. ``result_check`` must accept the first
+    result (a constant or garbage is trivially reproducible). Compared here, in the trusted process."""
     callee = getattr(student, fn)
     first = callee(*args, generator=student.generator(seed(base)), **kwargs)
+    result_check(first)
     student.new("torch:rand", 3)  # the worker's global generator moves on between the two calls
     second = callee(*args, generator=student.generator(seed(base)), **kwargs)
     return _same(first, second)
+
+
+def follows_the_global_generator(
+    student: RemoteNamespace,
+    fn: str,
+    base: int,
+    *args: Any,
+    result_check: Callable[[Any], None],
+    **kwargs: Any,
+) -> tuple[bool, bool]:
+    """For ``generator=None`` (the default): whether re-seeding torch's global generator reproduces
+    the draw, and whether two calls without re-seeding differ. A function that makes a fresh
+    ``torch.Generator()`` of its own fails the second; one that ignores randomness, the second;
+    one that seeds from the clock, the first. ``result_check`` must accept each result."""
+    callee = getattr(student, fn)
+    student.new("torch:manual_seed", seed(base))
+    first = callee(*args, **kwargs)
+    result_check(first)
+    student.new("torch:manual_seed", seed(base))
+    again = callee(*args, **kwargs)
+    following = callee(*args, **kwargs)
+    result_check(following)
+    return _same(first, again), not _same(again, following)
