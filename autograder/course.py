@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 
 from autograder.errors import KitError
@@ -33,6 +34,49 @@ class TaskSpec:
     names: tuple[str, ...] = ()
 
 
+# When students see the hidden tests' names and reasons: Gradescope's own visibility words, so the
+# bundle passes the policy through unchanged. Scores per task and the public checks are always shown.
+HIDDEN_TEST_VISIBILITY = ("visible", "after_due_date", "after_published", "hidden")
+
+
+@dataclass(frozen=True)
+class FeedbackPolicy:
+    """tasks.toml ``[feedback]``: one policy for every report a student reads (the result JSON
+    carries it; the HTML pages, ``check`` and the Gradescope bundle honour it)."""
+
+    hidden_tests: str = "after_due_date"
+    due: str | None = None  # ISO 8601 with a UTC offset, e.g. "2026-12-15T23:59:00+01:00"
+
+    def hidden_shown(self, now: datetime, published: bool = False) -> bool:
+        if self.hidden_tests == "visible":
+            return True
+        if self.hidden_tests == "after_due_date":
+            return self.due is not None and now >= datetime.fromisoformat(self.due)
+        return self.hidden_tests == "after_published" and published
+
+
+def read_feedback_policy(table: object, where: str) -> FeedbackPolicy:
+    if not isinstance(table, dict):
+        raise CourseError(f"{where}: [feedback] must be a table")
+    hidden = table.get("hidden_tests", FeedbackPolicy.hidden_tests)
+    if hidden not in HIDDEN_TEST_VISIBILITY:
+        raise CourseError(
+            f"{where}: [feedback] hidden_tests = {hidden!r}; use one of {', '.join(HIDDEN_TEST_VISIBILITY)}"
+        )
+    due = table.get("due")
+    if isinstance(due, datetime):  # TOML's own date-time literal
+        due = due.isoformat()
+    if due is not None:
+        try:
+            parsed = datetime.fromisoformat(str(due))
+        except ValueError:
+            raise CourseError(f"{where}: [feedback] due = {due!r} is not an ISO 8601 date-time") from None
+        if parsed.tzinfo is None:
+            raise CourseError(f"{where}: [feedback] due = {due!r} needs a UTC offset, e.g. +01:00")
+        due = parsed.isoformat()
+    return FeedbackPolicy(str(hidden), due)
+
+
 @dataclass(frozen=True)
 class AssignmentSpec:
     """An assignment's tasks and grading settings (tasks.toml ``[grading]``); the defaults here are
@@ -47,6 +91,7 @@ class AssignmentSpec:
     time_budget: float | None = None
     preload: tuple[str, ...] = ("torch", "numpy")
     memory_bytes: int = 6 << 30
+    feedback: FeedbackPolicy = FeedbackPolicy()
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -83,6 +128,8 @@ def read_manifest(path: Path, assignment_id: str) -> AssignmentSpec:
         settings["preload"] = tuple(grading["preload"])
     if "memory_mib" in grading:
         settings["memory_bytes"] = int(grading["memory_mib"]) << 20
+    if "feedback" in data:
+        settings["feedback"] = read_feedback_policy(data["feedback"], str(path))
     return AssignmentSpec(id=assignment_id, tasks=tasks, **settings)  # type: ignore[arg-type]
 
 

@@ -27,7 +27,7 @@ class TaskResult:
     score: float
     max_score: float
     bonus: bool
-    status: str  # "passed" | "partial" | "failed" | "missing" | "error"
+    status: str  # "passed" | "partial" | "failed" | "not attempted" | "missing" | "error"
     output: str = ""
 
 
@@ -42,6 +42,8 @@ class GradeResult:
     errors: list[str]
     execution_time: float
     sandbox: dict[str, Any] = field(default_factory=dict)
+    # The assignment's feedback policy (tasks.toml [feedback]): what a student may see, and when.
+    feedback: dict[str, Any] = field(default_factory=lambda: {"hidden_tests": "after_due_date", "due": None})
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,11 +73,19 @@ class GradeResult:
             errors=safe_text.notes(map(str, data["errors"])),
             execution_time=float(data["execution_time"]),
             sandbox=dict(data.get("sandbox", {})),
+            feedback={
+                "hidden_tests": line(str(data.get("feedback", {}).get("hidden_tests", "after_due_date"))),
+                "due": _optional_line(data.get("feedback", {}).get("due")),
+            },
         )
 
     def write_json(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(self.to_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+def _optional_line(value: Any) -> str | None:
+    return None if value is None else safe_text.line(str(value))
 
 
 def round_score(x: float) -> float:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import zipfile
 
 import pytest
+from rich.console import Console
 
 from autograder import grade
 from autograder.grade.submissions import SubmissionsError, find_submissions, shard
@@ -87,3 +89,48 @@ def test_grader_failure__gives_every_task_zero_with_the_reason_once(toy_course, 
     assert result.score == 0 and {t.status for t in result.tasks.values()} == {"error"}
     assert all("internal grader error (ValueError: boom)" in t.output for t in result.tasks.values())
     assert len(result.errors) == 1 and "boom" in result.errors[0], result.errors
+
+
+class _Log(io.StringIO):
+    """A CI log: not a terminal; records when each line was flushed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushed: list[str] = []
+
+    def flush(self) -> None:
+        self.flushed.append(self.getvalue())
+
+
+def test_batch_output__one_line_per_submission_flushed_as_it_finishes(toy_course, folder, tmp_path):
+    log = _Log()
+    console = Console(file=log, width=100, force_terminal=False)
+    grade.main(
+        course=toy_course,
+        hw="toy",
+        submission=folder,
+        out_dir=tmp_path / "out",
+        console=console,
+        gradebook=False,
+    )
+    lines = [ln for ln in log.getvalue().splitlines() if ln.startswith("[")]
+    assert [ln.split("]")[0] for ln in lines] == ["[1/4", "[2/4", "[3/4", "[4/4"]
+    assert "s1: 2/3  lost points: add" in lines[1]
+    assert any(snapshot.count("\n[") == 1 for snapshot in log.flushed), "the first line is flushed alone"
+    assert "first problem" not in log.getvalue(), "no per-task tables without --verbose"
+    assert len(log.getvalue().splitlines()) < 12
+
+
+def test_batch_output__verbose_prints_every_table(toy_course, folder, tmp_path):
+    console = Console(file=io.StringIO(), width=140, force_terminal=False, record=True)
+    grade.main(
+        course=toy_course,
+        hw="toy",
+        submission=folder,
+        out_dir=tmp_path / "out",
+        console=console,
+        gradebook=False,
+        verbose=True,
+    )
+    text = console.export_text()
+    assert text.count("first problem") == 4 and "class summary" in text

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
 from rich.console import Console
 
-from autograder.grade import check
+from autograder.course import CourseError
+from autograder.grade import check, detect_assignment
 from autograder.sandbox import bubblewrap
 from autograder.sandbox.template import Sandbox
 from tests.conftest import TASKS_TOML, write_submission
@@ -38,3 +40,24 @@ def test_check_in_a_sandbox__does_not_claim_to_be_unconfined(toy_course, tmp_pat
     result = check(notebook=notebook, hw="toy", console=console)
     assert result.sandbox["mode"] in (bubblewrap.ROOT, bubblewrap.USERNS)
     assert "no sandbox" not in console.export_text()
+
+
+def test_check__prints_public_checks_passed_and_that_hidden_tests_decide(toy_course, tmp_path):
+    notebook = _release_folder(toy_course, tmp_path)
+    console = Console(record=True, width=160)
+    with Sandbox(("torch",), mode=bubblewrap.NONE, allow_unconfined=True) as sandbox:
+        check(notebook=notebook, hw="toy", console=console, sandbox=sandbox)
+    text = console.export_text()
+    assert "public checks passed" in text and "1 / 1" in text
+    assert "grade comes from hidden tests" in text
+    assert "total" not in text, "a check never shows a score total"
+
+
+def test_detect_assignment__from_the_task_cells_of_a_renamed_notebook(toy_course, tmp_path):
+    renamed = write_submission(tmp_path, {}, name="toy (1).ipynb")
+    assert detect_assignment(renamed, toy_course) == "toy"
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "x.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    with pytest.raises(CourseError, match="pass --hw"):
+        detect_assignment(other / "x.ipynb", toy_course)

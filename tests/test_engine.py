@@ -173,3 +173,51 @@ def test_internal_error_in_a_whole_stage__still_gives_a_result_with_the_reason(
     result = grade(toy_grader, tmp_path, {})
     assert result.score == 0 and all("internal grader error" in t.output for t in result.tasks.values())
     assert any("session bug" in e for e in result.errors)
+
+
+def test_untouched_task__is_not_attempted_not_failed(toy_grader, tmp_path):
+    stub = '''
+class Counter:
+    """Counts."""
+
+    def __init__(self, start=0):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+    def inc(self, by=1):
+        raise NotImplementedError
+'''
+    result = grade(toy_grader, tmp_path, {"counter": stub})
+    assert result.tasks["counter"].status == "not attempted"
+    assert result.tasks["counter"].score == 0
+    assert "not attempted" in result.tasks["counter"].output
+    assert result.tasks["add"].status == "passed"
+
+
+def test_half_done_task__is_attempted(toy_grader, tmp_path):
+    half = '''
+class Counter:
+    def __init__(self, start=0):
+        self.value = start
+
+    def inc(self, by=1):
+        raise NotImplementedError()
+'''
+    result = grade(toy_grader, tmp_path, {"counter": half})
+    assert result.tasks["counter"].status == "failed"
+
+
+def test_helper_in_a_non_task_cell__is_named_in_the_reason(toy_grader, tmp_path):
+    path = write_submission(tmp_path, {"add": "def add(a, b):\n    return plus(a, b)\n"})
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells.insert(2, nbformat.v4.new_code_cell("def plus(a, b):\n    return a + b\n"))
+    nbformat.write(notebook, path)
+    result = toy_grader.grade(path)
+    assert result.tasks["add"].score == 0
+    assert "`plus` is defined in cell 3, which is not a task cell" in result.tasks["add"].output
+
+
+def test_a_students_long_exception_text__is_shown_truncated(toy_grader, tmp_path):
+    result = grade(toy_grader, tmp_path, {"add": "def add(a, b):\n    raise ValueError('x' * 5000)\n"})
+    reason = result.tasks["add"].output
+    assert "ValueError" in reason and "…" in reason and reason.count("x") < 300

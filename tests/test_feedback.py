@@ -83,7 +83,9 @@ def test_student_page__shows_scores_and_reasons_and_escapes_student_text(pages, 
         "and never as markup"
     )
     bob = visible_text(render(pages / "bob.html", tmp_path))
-    assert "add must keep the dtype" in bob and "Checks that failed (1 of 5)" in bob
+    # Before the due date (the default policy): the score, the public checks, no hidden reason.
+    assert "Score: 3.5 / 3" in bob and "add must keep the dtype" not in bob
+    assert "Checks that failed (0 of 1 shown)" in bob and "hidden checks failed" in bob
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is installed by .ci/run")
@@ -142,3 +144,43 @@ def test_pages__a_result_file_with_a_lone_surrogate_and_escapes_still_renders(tm
     for page in (tmp_path / "pages").glob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "\\x1b]52;c;" in text and "\x1b" not in text and "\u202e" not in text and "\ud800" not in text
+
+
+def _policy_pages(tmp_path: Path, toy_grader, feedback_policy: dict, published: bool = False) -> str:
+    result = toy_grader.grade(write_submission(tmp_path / "subs", SUBMISSIONS["bob"]))
+    data = result.to_dict() | {"feedback": feedback_policy}
+    GradeResult.from_dict(data).write_json(tmp_path / "results" / "bob.json")
+    feedback.main(results_dir=tmp_path / "results", out_dir=tmp_path / "pages", published=published)
+    return visible_text((tmp_path / "pages" / "bob.html").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    "policy,published,shown",
+    [
+        ({"hidden_tests": "after_due_date", "due": "2000-01-01T00:00:00+00:00"}, False, True),
+        ({"hidden_tests": "after_due_date", "due": "2999-01-01T00:00:00+00:00"}, False, False),
+        ({"hidden_tests": "after_due_date", "due": None}, False, False),
+        ({"hidden_tests": "visible", "due": None}, False, True),
+        ({"hidden_tests": "after_published", "due": None}, False, False),
+        ({"hidden_tests": "after_published", "due": None}, True, True),
+        ({"hidden_tests": "hidden", "due": "2000-01-01T00:00:00+00:00"}, True, False),
+    ],
+)
+def test_student_page__shows_hidden_reasons_only_when_the_policy_allows(
+    toy_grader, tmp_path, policy, published, shown
+):
+    text = _policy_pages(tmp_path, toy_grader, policy, published)
+    assert "public checks passed" in text and "Score: 3.5 / 3" in text
+    assert ("add must keep the dtype" in text) is shown
+    assert ("Checks that failed (1 of 5 shown)" in text) is shown
+
+
+def test_student_page__collapses_the_tests_of_a_task_not_attempted(toy_grader, tmp_path):
+    stub = "def add(a, b):\n    raise NotImplementedError()\n"
+    result = toy_grader.grade(write_submission(tmp_path / "subs", {"add": stub}))
+    data = result.to_dict() | {"feedback": {"hidden_tests": "visible", "due": None}}
+    GradeResult.from_dict(data).write_json(tmp_path / "results" / "zoe.json")
+    feedback.main(results_dir=tmp_path / "results", out_dir=tmp_path / "pages")
+    text = visible_text((tmp_path / "pages" / "zoe.html").read_text(encoding="utf-8"))
+    assert "not attempted" in text
+    assert "test_add__sums_tensors" not in text and "Checks that failed (0 of 2 shown)" in text

@@ -107,6 +107,35 @@ def test_results_json__top_level_output_is_kit_text_and_notes_go_to_their_own_en
     json.dumps(data).encode("ascii")
 
 
+def test_results_json__hidden_visibility_follows_the_policy_and_untouched_tasks_collapse():
+    result = GradeResult(
+        assignment=HW,
+        submission={"path": "sub.ipynb", "sha256": ""},
+        score=1.0,
+        max_score=3.0,
+        tasks={
+            "nt_xent": TaskResult(1.0, 1.0, False, "passed", ""),
+            "byol": TaskResult(0.0, 2.0, False, "not attempted", "not attempted: the task cell is a stub"),
+        },
+        tests=[
+            CheckResult("test_a", "nt_xent", 0.5, 0.5, "passed", "", "visible"),
+            CheckResult("test_b", "nt_xent", 0.5, 0.5, "passed", "", "hidden"),
+            *(
+                CheckResult(f"test_{i}", "byol", 0.0, 0.6667 if i else 0.6666, "failed", "stub", "hidden")
+                for i in range(3)
+            ),
+        ],
+        errors=[],
+        execution_time=1.0,
+        feedback={"hidden_tests": "after_published", "due": None},
+    )
+    data = gradescope.results_json(result)
+    assert next(t for t in data["tests"] if t["name"].endswith("test_b"))["visibility"] == "after_published"
+    byol = [t for t in data["tests"] if t["name"].startswith("byol")]
+    assert [t["name"] for t in byol] == ["byol: not attempted"], "one entry for the untouched task"
+    assert byol[0]["max_score"] == 2.0 and byol[0]["score"] == 0.0
+
+
 # Gradescope's own steps, at its exact paths: the zip extracted unchanged into /autograder/source,
 # setup.sh run from there (a real venv and install; pip's cache on this machine is reused), then
 # run_autograder per submission. /autograder is a tmpfs in a private mount namespace.

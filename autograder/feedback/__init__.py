@@ -1,6 +1,7 @@
 """``autograder feedback``: one HTML page per student and a class report, from result JSON files.
 
-Student pages show the score per task and every failed check with its readable reason — the
+Student pages show the score per task, the public checks passed, and the failed checks with their
+readable reasons as far as the assignment's feedback policy allows (``view.student_view``) — the
 result JSON never holds hidden test source, so neither can the page. The class report shows the
 score distribution, pass rates per task and per test, the most common failures, the slowest
 submissions and the submissions with notebook-level problems. Everything a student wrote is
@@ -22,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from autograder import safe_text
 from autograder.errors import KitError
 from autograder.feedback.report import class_report
+from autograder.feedback.view import student_view
 from autograder.results import GradeResult
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -51,8 +53,10 @@ def load_results(folder: Path) -> dict[str, dict[str, Any]]:
     return results
 
 
-def main(*, results_dir: Path, out_dir: Path) -> list[Path]:
-    """Write ``<id>.html`` per result and ``index.html`` (the class report); return the paths."""
+def main(*, results_dir: Path, out_dir: Path, published: bool = False) -> list[Path]:
+    """Write ``<id>.html`` per result and ``index.html`` (the class report); return the paths.
+    Student pages follow each result's feedback policy (``student_view``): hidden tests appear
+    only once it allows (after the due date, or with ``published`` for "after_published")."""
     results = load_results(results_dir)
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     env.filters["label"] = safe_text.label
@@ -62,7 +66,8 @@ def main(*, results_dir: Path, out_dir: Path) -> list[Path]:
     pages = {}  # id → the relative href of the page written for it: the only links the report has
     for ident, result in results.items():
         path = out_dir / f"{ident}.html"
-        path.write_text(student_page.render(id=safe_text.label(ident), r=result), encoding="utf-8")
+        view = student_view(result, published=published)
+        path.write_text(student_page.render(id=safe_text.label(ident), r=view), encoding="utf-8")
         written.append(path)
         pages[ident] = page_href(path.name)
     index = out_dir / "index.html"

@@ -6,11 +6,11 @@ import contextlib
 import csv
 import json
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,12 +19,14 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+from rich.text import Text
 
 from autograder import safe_text
-from autograder.course import Course, read_manifest
+from autograder.course import Course, CourseError, read_manifest
 from autograder.grade.batch import grade_entries
 from autograder.grade.engine import Grader, course_grader  # noqa: F401 - the Python API
-from autograder.grade.report import print_failures, print_result, summary_table
+from autograder.grade.notebook import SubmissionError, read_notebook
+from autograder.grade.report import check_table, print_failures, print_result, summary_table
 from autograder.grade.submissions import Entry, find_submissions, is_nbgrader_tree, shard
 from autograder.results import GradeResult
 from autograder.sandbox.template import Sandbox
@@ -42,9 +44,11 @@ def main(
     sandbox: Sandbox | None = None,
     gradebook: bool | None = None,
     shard_spec: str | None = None,
+    verbose: bool = False,
 ) -> dict[str, GradeResult]:
     """Grade SUBMISSION; ``gradebook`` (default: when SUBMISSION is an nbgrader submitted/ tree)
-    also records the task scores in nbgrader's gradebook."""
+    also records the task scores in nbgrader's gradebook. A batch prints one line per finished
+    submission as it finishes (and a progress bar on a terminal); ``verbose`` adds every table."""
     console = console or Console()
     with tempfile.TemporaryDirectory(prefix="autograder-unzip-") as unpack:
         entries = find_submissions(submission, hw, Path(unpack))
@@ -62,15 +66,17 @@ def main(
     target = out_dir or Path("grades") / hw
     for ident, result in results.items():
         result.write_json(target / f"{ident}.json")
-        if len(results) <= 10:  # a small batch (the demo, a TA's spot check): every table
+        if verbose:
             print_result(result, console, title=f"{ident}: {result.submission['path']}")
     write_summary(results, target)
     if gradebook or (gradebook is None and is_nbgrader_tree(submission, hw)):
         from autograder.grade.gradebook import record
 
-        written = record(course, hw, results)
+        with warnings.catch_warnings():  # nbgrader's SQLAlchemy warnings are not the grader's news
+            warnings.simplefilter("ignore")
+            written = record(course, hw, results)
         console.print(f"{written} task scores recorded in nbgrader's gradebook {course.gradebook}")
-    if len(results) <= 50:
+    if verbose:
         console.print(summary_table(results))
     print_failures(results, console)
     console.print(f"{len(results)} results and summary.csv / summary.json written to {target}")
@@ -79,20 +85,47 @@ def main(
 
 @contextlib.contextmanager
 def _progress(console: Console, total: int) -> Iterator[Callable[[Entry, GradeResult], None]]:
+    """One line per finished submission, flushed as it finishes (a CI log shows it at once), and
+    on a terminal a progress bar below the lines. One submission gets its table instead."""
+    finished = 0
+
+    def line(entry: Entry, result: GradeResult) -> Text:
+        nonlocal finished
+        finished += 1
+        name = safe_text.label(entry.id)  # a student's file name: neither markup nor escapes
+        troubled = [n for n, t in result.tasks.items() if t.status not in ("passed", "not attempted")]
+        skipped = [n for n, t in result.tasks.items() if t.status == "not attempted"]
+        text = f"[{finished}/{total}] {name}: {result.score:g}/{result.max_score:g}"
+        if troubled:
+            text += f"  lost points: {', '.join(troubled)}"
+        if skipped:
+            text += f"  not attempted: {', '.join(skipped)}"
+        return Text(text)
+
+    if total == 1:
+        yield lambda entry, result: None
+        return
+    if not console.is_terminal:
+
+        def print_line(entry: Entry, result: GradeResult) -> None:
+            console.print(line(entry, result), soft_wrap=True)
+            console.file.flush()
+
+        yield print_line
+        return
     columns = (
         TextColumn("grading"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
-        TextColumn("{task.description}"),
     )
-    with Progress(*columns, console=console, transient=total == 1) as progress:
+    with Progress(*columns, console=console, transient=True) as progress:
         bar = progress.add_task("", total=total)
 
         def on_done(entry: Entry, result: GradeResult) -> None:
-            name = escape(safe_text.label(entry.id))  # a student's file name: neither markup nor escapes
-            progress.update(bar, advance=1, description=f"{name}: {result.score:g}/{result.max_score:g}")
+            progress.console.print(line(entry, result), soft_wrap=True)
+            progress.update(bar, advance=1)
 
         yield on_done
 
@@ -128,11 +161,16 @@ def check(
     """The student's self-check: public tests only, against the student's own notebook."""
     console = console or Console()
     folder = notebook.resolve().parent
-    hw = hw or notebook.stem
-    if (folder / "tasks.toml").is_file():
+    if (folder / "tasks.toml").is_file():  # a release folder: its manifest is the assignment's
+        hw = hw or (notebook.stem if notebook.stem.isidentifier() else folder.name)
         spec, tests = read_manifest(folder / "tasks.toml", hw), folder / "tests"
     else:
         course = Course.find()
+        if hw is None:
+            hw = detect_assignment(notebook, course)
+            if hw != notebook.stem:
+                note = f"checked as {hw} (from the notebook's task cells; --hw chooses)"
+                console.print(f"[yellow]note:[/] {note}")
         spec, tests = course.manifest(course.check_assignment(hw)), course.public_tests(hw)
     with Grader(
         spec,
@@ -142,13 +180,44 @@ def check(
         sandbox=sandbox,
     ) as grader:
         result = grader.grade(notebook, label=str(notebook))
-    print_result(result, console, title=f"{hw}: public tests only (the hidden tests decide the grade)")
+    console.print(check_table(result, f"{hw}: public checks of {notebook.name}"))
+    for error in result.errors:
+        console.print(Text.assemble(("note:", "yellow"), " ", safe_text.message(error)))
+    passed = sum(t.status == "passed" for t in result.tests)
+    console.print(
+        f"public checks passed {passed} / {len(result.tests)}. "
+        "Your grade comes from hidden tests, which this check does not run: passing every public "
+        "check does not mean full marks."
+    )
     if result.sandbox.get("mode") == "none":
         console.print(
             "[yellow]note:[/] no sandbox on this machine: your code ran unconfined, as in Jupyter "
             "(only your own code runs in a check; the course grades in a sandbox)"
         )
     return result
+
+
+def detect_assignment(notebook: Path, course: Course) -> str:
+    """The assignment a notebook belongs to: its file name when that names one, else the one
+    whose task cells (grade_ids) it holds most of ("hw2_contrastive (1).ipynb" is still hw2)."""
+    known = course.assignment_ids()
+    if notebook.stem in known:
+        return notebook.stem
+    choices = ", ".join(known)
+    try:
+        cells = read_notebook(notebook).cells
+    except SubmissionError as exc:
+        raise CourseError(f"{notebook}: {exc}; pass --hw (one of {choices})") from None
+    ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in cells}
+    overlap = {hw: len(ids & set(course.manifest(hw).tasks)) for hw in known}
+    best = max(overlap.values(), default=0)
+    winners = [hw for hw, n in overlap.items() if n == best]
+    if best == 0 or len(winners) > 1:
+        raise CourseError(
+            f"{notebook.name}: cannot tell which assignment this notebook is (its file name is not "
+            f"an assignment's and its task cells match none); pass --hw (one of {choices})"
+        )
+    return winners[0]
 
 
 def merge(*, folders: list[Path], out_dir: Path, console: Console | None = None) -> dict[str, GradeResult]:

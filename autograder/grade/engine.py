@@ -13,8 +13,9 @@ are paid for once.
 
 from __future__ import annotations
 
+import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,9 @@ from autograder.grade.extract import (
     ParsedCell,
     cells_for_task,
     defined_functions,
+    is_release_stub,
     parse_cell,
+    top_level_names,
 )
 from autograder.grade.notebook import ReadNotebook, SubmissionError, read_notebook
 from autograder.grade.plugin import TaskUnavailable, TestOutcome
@@ -39,6 +42,7 @@ from autograder.seeds import salt_of, seed
 SETUP_TAG = "setup"  # instructor cells with this tag run (definitions only) before every task cell
 MAX_ERROR_TEXT = 300  # characters of a grader exception in an "internal grader error" reason
 MAX_LISTED = 5  # dropped lines, or load notes, named per task
+NOT_ATTEMPTED = "not attempted: the task cell is still the release's stub (raise NotImplementedError())"
 
 
 @dataclass
@@ -53,6 +57,8 @@ class Submission:
     parsed: dict[str, ParsedCell] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)  # task → reason it scores 0
     missing: set[str] = field(default_factory=set)  # tasks whose cell is not in the notebook
+    not_attempted: set[str] = field(default_factory=set)  # task cells still the release's stub
+    skipped_names: dict[str, int] = field(default_factory=dict)  # name → non-task cell defining it
     workers: dict[str, Worker] = field(default_factory=dict)
     budget: Budget | None = None
     confinement: dict[str, Any] = field(default_factory=dict)  # the sandbox layers in force
@@ -119,6 +125,7 @@ class Grader:
                 outcomes=sub.outcomes,
                 unavailable=sub.unavailable,
                 missing=sub.missing,
+                not_attempted=sub.not_attempted,
                 errors=sub.errors,
                 seconds=time.monotonic() - started,
                 sandbox=confinement,
@@ -142,6 +149,7 @@ class Grader:
         functions = set(self.setup_functions)
         for cell in cells.values():
             functions |= defined_functions(cell.source)
+        sub.skipped_names = self._names_of_skipped_cells(sub.notebook, {c.index for c in cells.values()})
         for task in self.spec.tasks:
             if task not in cells:
                 reason = (
@@ -154,6 +162,10 @@ class Grader:
                 continue
             cell = cells[task]
             label = f"<task {task}, cell {cell.index + 1}>"
+            if is_release_stub(cell.source):
+                sub.not_attempted.add(task)
+                sub.unavailable[task] = NOT_ATTEMPTED
+                continue
             try:
                 sub.parsed[task] = parsed = parse_cell(cell.source, label, functions)
             except CellSyntaxError as exc:
@@ -169,6 +181,20 @@ class Grader:
                     "was not run when grading (a task cell may only hold imports, "
                     "definitions and constants)"
                 )
+
+    def _names_of_skipped_cells(self, notebook: ReadNotebook, task_cells: set[int]) -> dict[str, int]:
+        """What the student's own code cells outside the task cells define (the grader never runs
+        them), by the cell that defines it, to explain a NameError of a task."""
+        names: dict[str, int] = {}
+        for index, cell in enumerate(notebook.cells):
+            meta = cell.get("metadata", {})
+            if cell.get("cell_type") != "code" or index in task_cells or SETUP_TAG in meta.get("tags", []):
+                continue
+            if meta.get("nbgrader", {}).get("grade_id") in self.setup_sources:
+                continue
+            for name in top_level_names(cell.get("source", "")):
+                names.setdefault(name, index)
+        return names
 
     def _edited_setup_cells(self, notebook: ReadNotebook) -> list[str]:
         notes = []
@@ -248,6 +274,10 @@ class Grader:
 
         sub.outcomes, problems = self.session.run(namespace_for, sub.tasks, salt_of(sub.sha256))
         sub.errors += problems
+        explain = sub.skipped_names
+        sub.outcomes = [replace(o, reason=_explain_name_error(o.reason, explain)) for o in sub.outcomes]
+        for task, reason in sub.unavailable.items():
+            sub.unavailable[task] = _explain_name_error(reason, sub.skipped_names)
 
     def _internal_error(self, sub: Submission, stage: str, exc: Exception) -> None:
         """A stage failed outside any one task: the tasks without a result score 0 and say so."""
@@ -257,6 +287,22 @@ class Grader:
             if task not in graded and task not in sub.unavailable:
                 sub.unavailable[task] = reason
         sub.errors.append(reason)
+
+
+_NAME_ERROR = re.compile(r"NameError: name '(\w+)' is not defined")
+
+
+def _explain_name_error(reason: str, skipped: dict[str, int]) -> str:
+    """A NameError for a name that one of the student's non-task cells defines: say so, since the
+    grader runs only task cells (and the course's set-up cells)."""
+    match = _NAME_ERROR.search(reason)
+    if not match or match.group(1) not in skipped:
+        return reason
+    name, cell = match.group(1), skipped[match.group(1)] + 1
+    return (
+        f"`{name}` is defined in cell {cell}, which is not a task cell: the grader runs only task "
+        f"cells, so move `{name}` into the task cell that uses it ({reason})"
+    )
 
 
 def internal_error(exc: BaseException, where: str = "") -> str:

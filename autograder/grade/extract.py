@@ -118,6 +118,48 @@ def defined_functions(source: str) -> set[str]:
     return names
 
 
+def is_release_stub(source: str) -> bool:
+    """Whether a task cell is still what the release hands out: it defines functions, and every
+    one of them (methods too) only raises NotImplementedError (after an optional docstring), as
+    nbgrader writes a solution block. Such a task is "not attempted", not "failed"."""
+    try:
+        _, tree = _python_tree(source)
+    except CellSyntaxError:
+        return False
+    functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+    return bool(functions) and all(_only_raises_not_implemented(f.body) for f in functions)
+
+
+def _only_raises_not_implemented(body: list[ast.stmt]) -> bool:
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    if len(body) != 1 or not isinstance(body[0], ast.Raise):
+        return False
+    raised = body[0].exc
+    if isinstance(raised, ast.Call) and not raised.args and not raised.keywords:
+        raised = raised.func
+    return isinstance(raised, ast.Name) and raised.id == "NotImplementedError"
+
+
+def top_level_names(source: str) -> set[str]:
+    """Names a cell binds at top level (definitions, assignments, imports); none if it does not
+    compile. Used to tell a student that a name a task needs lives in a cell the grader skips."""
+    try:
+        _, tree = _python_tree(source)
+    except CellSyntaxError:
+        return set()
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, _NAMED):
+            names.add(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, _ASSIGNMENTS):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name))
+    return names
+
+
 def parse_cell(source: str, label: str, notebook_functions: set[str]) -> ParsedCell:
     """The statements of the cell a worker runs, or CellSyntaxError (never another exception:
     whatever a student writes must cost at most this task)."""

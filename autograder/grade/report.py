@@ -14,7 +14,14 @@ from rich.text import Text
 from autograder import safe_text
 from autograder.results import GradeResult
 
-STATUS_STYLE = {"passed": "green", "partial": "yellow", "failed": "red", "missing": "red", "error": "red"}
+STATUS_STYLE = {
+    "passed": "green",
+    "partial": "yellow",
+    "failed": "red",
+    "not attempted": "dim",
+    "missing": "red",
+    "error": "red",
+}
 
 
 def task_table(result: GradeResult, title: str | None = None) -> Table:
@@ -30,6 +37,27 @@ def task_table(result: GradeResult, title: str | None = None) -> Table:
             Text(safe_text.message(task.output)),
         )
     table.add_row("[bold]total[/]", f"[bold]{result.score:g} / {result.max_score:g}[/]", "", "")
+    return table
+
+
+def check_table(result: GradeResult, title: str) -> Table:
+    """``autograder check``'s table: public checks passed per task, never a score (the grade comes
+    from the hidden tests, which a check does not run)."""
+    table = Table(title=Text(safe_text.line(title)))
+    for column in ("task", "public checks passed", "status", "first problem"):
+        table.add_column(column, overflow="fold")
+    for name, task in result.tasks.items():
+        runs = [t for t in result.tests if t.task == name]
+        passed = sum(t.status == "passed" for t in runs)
+        status = task.status if task.status in ("not attempted", "missing", "error") else (
+            "passed" if runs and passed == len(runs) else "failed"
+        )
+        table.add_row(
+            Text(safe_text.line(f"{name} (bonus)" if task.bonus else name)),
+            f"{passed} / {len(runs)}",
+            Text(safe_text.line(status), style=STATUS_STYLE.get(status, "")),
+            Text(safe_text.message(task.output)),
+        )
     return table
 
 

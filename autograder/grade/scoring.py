@@ -28,6 +28,7 @@ class Graded:
     outcomes: Sequence[TestOutcome] = ()
     unavailable: Mapping[str, str] = field(default_factory=dict)  # task → why it scores 0
     missing: Set[str] = frozenset()  # tasks whose cell is not in the notebook
+    not_attempted: Set[str] = frozenset()  # task cells still the release's stub
     errors: Sequence[str] = ()  # notebook-level notes
     seconds: float = 0.0
     sandbox: Mapping[str, Any] = field(default_factory=dict)  # the isolation in force
@@ -76,7 +77,13 @@ def score(graded: Graded) -> GradeResult:
                 )
             )
         if name in graded.unavailable:
-            status = "missing" if name in graded.missing else "error"
+            status = (
+                "missing"
+                if name in graded.missing
+                else "not attempted"
+                if name in graded.not_attempted
+                else "error"
+            )
             reason = safe_text.message(graded.unavailable[name])
             tasks[name] = TaskResult(0.0, task.points, task.bonus, status, reason)
             continue
@@ -96,4 +103,5 @@ def score(graded: Graded) -> GradeResult:
         errors=safe_text.notes(errors),
         execution_time=round(graded.seconds, 3),
         sandbox=dict(graded.sandbox),
+        feedback={"hidden_tests": graded.spec.feedback.hidden_tests, "due": graded.spec.feedback.due},
     )

@@ -13,8 +13,10 @@ it for every submission. So everything sits at the zip's root:
                       source (no solution is uploaded)
     hidden_tests/<hw>/
 
-Test visibility on Gradescope: public tests are "visible"; hidden tests are "after_due_date", so
-their readable reasons reach students once the deadline has passed and cannot be probed before.
+Test visibility on Gradescope: public tests are "visible"; hidden tests get the assignment's
+feedback policy (tasks.toml ``[feedback] hidden_tests``, default "after_due_date", Gradescope's own
+words), so their readable reasons reach students when the policy says and cannot be probed before.
+The tests of a task that was not attempted are collapsed into one entry for that task.
 
 The top-level ``output`` holds only text this kit wrote (the score per task and where to look);
 text that came from the submission (notebook-level notes, file names) is shown only in the
@@ -34,9 +36,8 @@ from typing import Any
 
 from autograder import safe_text
 from autograder.course import Course
-from autograder.results import GradeResult
+from autograder.results import GradeResult, round_score
 
-VISIBILITY = {"visible": "visible", "hidden": "after_due_date"}
 PLAIN_TEXT = {"output_format": "text", "test_output_format": "text"}  # never markdown, HTML or ANSI
 SEE_TESTS = "See the feedback of each test below for what is wrong."
 NOTES_NAME = "notebook notes"
@@ -89,6 +90,8 @@ def results_json(result: GradeResult | None, message: str = "", notes: Sequence[
     ]
     if all_notes:
         lines.append(f'{len(all_notes)} note(s) on the notebook itself: see "{NOTES_NAME}" below.')
+    hidden = str(result.feedback.get("hidden_tests", "after_due_date"))
+    collapsed = [name for name, t in result.tasks.items() if t.status == "not attempted"]
     tests = [
         {
             "name": safe_text.line(f"{t.task}: {t.name}"),
@@ -96,9 +99,21 @@ def results_json(result: GradeResult | None, message: str = "", notes: Sequence[
             "max_score": t.max_score,
             "status": t.status,
             "output": safe_text.message(t.output),
-            "visibility": VISIBILITY[t.visibility],
+            "visibility": "visible" if t.visibility == "visible" else hidden,
         }
         for t in result.tests
+        if t.task not in collapsed
+    ]
+    tests += [
+        {
+            "name": safe_text.line(f"{name}: not attempted"),
+            "score": 0.0,
+            "max_score": round_score(sum(t.max_score for t in result.tests if t.task == name)),
+            "status": "failed",
+            "output": safe_text.message(result.tasks[name].output),
+            "visibility": "visible",
+        }
+        for name in collapsed
     ]
     if all_notes:
         notes_text = "\n".join(safe_text.notes(all_notes))

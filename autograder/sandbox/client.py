@@ -27,8 +27,13 @@ class SandboxError(Exception):
 class StudentError(SandboxError):
     """The student's code raised an exception."""
 
+    MAX_MESSAGE = 200  # the student's own exception text, shown truncated (it may be a whole tensor)
+
     def __init__(self, type_name: str, mro: list[str], message: str, where: list[str]) -> None:
         location = f" ({where[-1]})" if where else ""
+        message = str(message)  # from the worker: plain data, but not necessarily a string
+        if len(message) > self.MAX_MESSAGE:
+            message = message[: self.MAX_MESSAGE - 1] + "…"
         super().__init__(f"{message}{location}")
         self.type_name, self.mro, self.where = type_name, mro, where
 
