@@ -75,6 +75,7 @@ def release(assignments: tuple[str, ...], no_execute: bool, course_dir: Path | N
     is_flag=True,
     help="Grade even where no sandbox can be had (student code then runs with your rights).",
 )
+@click.option("--verbose", "-v", is_flag=True, help="Every submission's task table and a class summary.")
 @course_option
 def grade(
     hw: str,
@@ -85,6 +86,7 @@ def grade(
     shard_spec: str | None,
     gradebook: bool | None,
     no_sandbox: bool,
+    verbose: bool,
     course_dir: Path | None,
 ) -> None:
     """Grade a notebook, a folder or zip of notebooks, or an nbgrader submitted/ tree."""
@@ -106,19 +108,20 @@ def grade(
             sandbox=sandbox,
             gradebook=gradebook,
             shard_spec=shard_spec,
+            verbose=verbose,
         )
 
 
 @cli.command()
 @click.argument("notebook", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option("--hw", default=None, help="Assignment id (default: the notebook's file name).")
+@click.option("--hw", default=None, help="Assignment id (default: from the notebook's name or task cells).")
 def check(notebook: Path, hw: str | None) -> None:
     """Run the public tests on your notebook before you submit."""
     manifest = notebook.resolve().parent / "tasks.toml"  # beside a released notebook
     preload: tuple[str, ...] = ("torch", "numpy", "torchvision")
     if manifest.is_file():
         with contextlib.suppress(KitError):  # check() reports a broken manifest itself
-            preload = read_manifest(manifest, hw or notebook.stem).preload
+            preload = read_manifest(manifest, hw or "check").preload
     # A student's own machine may have no sandbox: the check runs only their own code, unconfined,
     # and its table says so (sandbox: none).
     with _early_sandbox(preload, allow_unconfined=True) as sandbox:
@@ -131,12 +134,42 @@ def check(notebook: Path, hw: str | None) -> None:
 @click.argument("hw")
 @click.option("--jobs", default=1, show_default=True, help="Cases graded in parallel.")
 @course_option
-def audit(hw: str, jobs: int, course_dir: Path | None) -> None:
+@click.option("--mutate", is_flag=True, help="Grade operator mutants of the solution instead of the cases.")
+@click.option("--task", "tasks", multiple=True, help="With --mutate: only this task (repeatable).")
+@click.option("--limit", type=int, default=None, help="With --mutate: at most N mutants per task.")
+@click.option("--report", type=click.Path(path_type=Path), default=None, help="With --mutate: JSON report.")
+def audit(
+    hw: str, jobs: int, course_dir: Path | None, mutate: bool, tasks: tuple[str, ...], limit: int | None,
+    report: Path | None,
+) -> None:
     """Test the tests: every catalogued mistake must lose points, every correct variant none."""
     from autograder import audit as verb
 
+    if mutate:
+        from autograder.audit import mutants
+
+        ok = mutants.main(
+            course=_course(course_dir), hw=hw, jobs=jobs, tasks=list(tasks), limit=limit, report=report,
+            console=console,
+        )
+        sys.exit(0 if ok else 1)
     if not verb.main(course=_course(course_dir), hw=hw, jobs=jobs, console=console):
         sys.exit(1)
+
+
+@cli.command("new")
+@click.argument("hw")
+@course_option
+def new(hw: str, course_dir: Path | None) -> None:
+    """Scaffold homework HW: notebook, tasks.toml, public and hidden tests, audit cases."""
+    from autograder import scaffold
+
+    paths = scaffold.main(course=_course(course_dir), hw=hw)
+    for path in paths:
+        console.print(f"wrote {path}", highlight=False)
+    console.print(
+        f"next: autograder release {hw}; autograder audit {hw}; then edit the notebook (docs/authoring.md)"
+    )
 
 
 @cli.command()
@@ -182,11 +215,16 @@ def gradescope_run(hw: str, submission_dir: Path, results_path: Path, course_dir
 @click.option(
     "--out", "out_dir", type=click.Path(path_type=Path), required=True, help="Folder for the pages."
 )
-def feedback(results_dir: Path, out_dir: Path) -> None:
+@click.option(
+    "--published",
+    is_flag=True,
+    help='Grades are published: show hidden tests where tasks.toml says hidden_tests = "after_published".',
+)
+def feedback(results_dir: Path, out_dir: Path, published: bool) -> None:
     """HTML feedback: one page per student and a class report (index.html), from result JSONs."""
     from autograder import feedback as verb
 
-    pages = verb.main(results_dir=results_dir, out_dir=out_dir)
+    pages = verb.main(results_dir=results_dir, out_dir=out_dir, published=published)
     console.print(f"{len(pages) - 1} student pages and the class report {pages[0]} written")
 
 

@@ -14,6 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import nbformat
 from nbgrader.apps import NbGraderAPI
 from nbgrader.converters import GenerateSolution
 from nbgrader.converters.base import NbGraderException
@@ -51,12 +52,30 @@ def _put_environment_on_path() -> None:
         os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
 
 
+def cells_without_solution_markers(notebook: Path) -> list[str]:
+    """Code cells marked as solution cells (task cells) without a BEGIN/END SOLUTION pair."""
+    found = []
+    for index, cell in enumerate(nbformat.read(notebook, as_version=4).cells):
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("solution"):
+            if "### BEGIN SOLUTION" not in cell.source or "### END SOLUTION" not in cell.source:
+                found.append(f"task cell {index + 1} (`{meta.get('grade_id')}`)")
+    return found
+
+
 def main(*, course: Course, assignments: list[str] | None = None, execute: bool = True) -> list[str]:
     """Regenerate release/ and solutions/ for each assignment; returns the leak report lines
     (empty when clean). Raises ``ReleaseError`` when nbgrader fails."""
     ids = assignments or course.assignment_ids()
     for hw in ids:
         course.check_assignment(hw)
+        unmarked = cells_without_solution_markers(course.source_notebook(hw))
+        if unmarked:
+            raise ReleaseError(
+                f"{course.source_notebook(hw)}: {unmarked[0]} has no `### BEGIN SOLUTION` / "
+                "`### END SOLUTION` block; nbgrader would replace the whole cell (signature and "
+                "docstring too). Put the markers around the solution lines only."
+            )
     _put_environment_on_path()
     api = NbGraderAPI(config=_config(course, execute))
     problems: list[str] = []
