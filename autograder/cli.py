@@ -363,6 +363,11 @@ def competition_score(submission: Path, competition_dir: Path) -> None:
 @click.option(
     "--assignment", default="hw1_pretext", show_default=True, help="Gradebook rows that get the points."
 )
+@click.option(
+    "--add-to-score",
+    is_flag=True,
+    help="Also add the points to raw_score and score of those rows (max_score unchanged).",
+)
 def competition_points(
     leaderboard_file: Path,
     roster: Path,
@@ -371,6 +376,7 @@ def competition_points(
     grades: Path | None,
     merged_out: Path | None,
     assignment: str,
+    add_to_score: bool,
 ) -> None:
     """Turn a Kaggle LEADERBOARD (CSV or zip) into points per student, optionally merged into grades."""
     from autograder.competition import points
@@ -384,6 +390,7 @@ def competition_points(
             grades=grades,
             merged_out=merged_out,
             assignment=assignment,
+            add_to_score=add_to_score,
         )
     )
     console.print(

@@ -229,6 +229,29 @@ def test_points__merges_a_competition_column_into_the_gradebook_export(tmp_path)
     assert any("s005" in w and "no hw1_pretext row" in w for w in report.warnings), report.warnings
 
 
+def test_points__add_to_score_raises_the_assignments_totals_only(tmp_path):
+    merged = tmp_path / "merged.csv"
+    points.main(
+        leaderboard_file=FIXTURES / "publicleaderboard.csv",
+        roster=FIXTURES / "roster.csv",
+        rules=RULES,
+        out=tmp_path / "points.csv",
+        grades=FIXTURES / "nbgrader_export.csv",
+        merged_out=merged,
+        add_to_score=True,
+    )
+    before = {(r["assignment"], r["student_id"]): r for r in read_csv(FIXTURES / "nbgrader_export.csv")}
+    for row in read_csv(merged):
+        old = before[(row["assignment"], row["student_id"])]
+        earned = float(row["competition"] or 0)
+        assert float(row["score"]) == float(old["score"]) + earned
+        assert float(row["raw_score"]) == float(old["raw_score"]) + earned
+        assert row["max_score"] == old["max_score"], "competition points come on top"
+        if row["assignment"] != "hw1_pretext":
+            assert row["score"] == old["score"] and row["competition"] == ""
+    assert any(float(r["competition"] or 0) > 0 for r in read_csv(merged)), "the fixture earns points"
+
+
 def test_points__reads_the_zip_kaggle_downloads_in_the_older_layout(tmp_path):
     entries = leaderboard.read(FIXTURES / "hse-ssl-hw1-pretext.zip")
     assert [(e.team_name, e.score, e.members) for e in entries][:2] == [

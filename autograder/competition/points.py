@@ -26,6 +26,14 @@ RULE = re.compile(
 )
 ROSTER_COLUMNS = ("kaggle_name", "student_id")
 GRADEBOOK_COLUMNS = ("assignment", "student_id")
+SCORE_COLUMNS = ("raw_score", "score")  # what --add-to-score raises in nbgrader's export
+
+
+def _number(text: str, path: Path, line: int, column: str) -> float:
+    try:
+        return float(text or 0)
+    except ValueError:
+        raise CompetitionError(f"{path}, line {line}: {column} = {text!r} is not a number") from None
 
 
 @dataclass(frozen=True)
@@ -169,9 +177,13 @@ def write_points(report: PointsReport, path: Path) -> None:
     _write(path, ["student_id", "kaggle_name", "team_name", "score", "points", "reached"], rows)
 
 
-def merge_grades(report: PointsReport, grades: Path, out: Path, *, assignment: str) -> list[str]:
+def merge_grades(
+    report: PointsReport, grades: Path, out: Path, *, assignment: str, add_to_score: bool = False
+) -> list[str]:
     """Copy nbgrader's export ``grades`` to ``out`` with a ``competition`` column on the rows of
-    ``assignment``; returns warnings (students with points but no row there)."""
+    ``assignment``; with ``add_to_score`` the points are also added to that row's ``raw_score`` and
+    ``score`` (``max_score`` stays: competition points are on top, like a bonus). Returns warnings
+    (students with points but no row there)."""
     rows = _csv(grades, GRADEBOOK_COLUMNS, "gradebook export (`nbgrader export`)")
     columns = list(csv.DictReader(io.StringIO(Path(grades).read_text(encoding="utf-8-sig"))).fieldnames or [])
     if "competition" in columns:
@@ -179,11 +191,22 @@ def merge_grades(report: PointsReport, grades: Path, out: Path, *, assignment: s
     points = report.by_student()
     seen = set()
     merged = []
-    for _, row in rows:
+    if add_to_score:
+        missing = [c for c in SCORE_COLUMNS if c not in columns]
+        if missing:
+            raise CompetitionError(
+                f"{grades}: no {', '.join(missing)} column to add the points to; pass the CSV that "
+                "`nbgrader export` writes, or leave out --add-to-score"
+            )
+    for line, row in rows:
         value = ""
         if row["assignment"] == assignment:
-            value = f"{points.get(row['student_id'], 0.0):g}"
+            earned = points.get(row["student_id"], 0.0)
+            value = f"{earned:g}"
             seen.add(row["student_id"])
+            if add_to_score:
+                for column in SCORE_COLUMNS:
+                    row[column] = f"{_number(row[column], grades, line, column) + earned:g}"
         merged.append([row.get(c, "") for c in columns] + [value])
     _write(out, columns + ["competition"], merged)
     return [
@@ -211,6 +234,7 @@ def main(
     grades: Path | None = None,
     merged_out: Path | None = None,
     assignment: str = "hw1_pretext",
+    add_to_score: bool = False,
 ) -> PointsReport:
     """Write points per student to ``out`` (and, given ``grades``, the merged gradebook to
     ``merged_out``); returns the report with unmatched leaderboard entries and warnings."""
@@ -222,5 +246,7 @@ def main(
     warnings = []
     if grades is not None:
         target = Path(merged_out) if merged_out else Path(out).with_name("grades_with_competition.csv")
-        warnings = merge_grades(report, Path(grades), target, assignment=assignment)
+        warnings = merge_grades(
+            report, Path(grades), target, assignment=assignment, add_to_score=add_to_score
+        )
     return PointsReport(report.students, report.unmatched, warnings)
