@@ -21,6 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_submissions import make_class  # noqa: E402
+from stock_nbgrader import copy_config  # noqa: E402
 
 from autograder.course import Course  # noqa: E402
 
@@ -40,7 +41,7 @@ def run(cmd: list[str], cwd: Path) -> float:
 def nbgrader_seconds(hw: str, notebooks: list[Path]) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         course = Path(tmp)
-        shutil.copy(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
+        copy_config(ROOT / "nbgrader_config.py", course / "nbgrader_config.py")
         shutil.copytree(ROOT / "assignments", course / "assignments")
         run([str(BIN / "nbgrader"), "generate_assignment", hw, "--force"], course)
         for number, notebook in enumerate(notebooks):

@@ -20,6 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from stock_nbgrader import copy_config  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 HW = "hw2_contrastive"
 BIN = Path(sys.executable).parent
@@ -42,7 +45,7 @@ def timed(cmd: list[str], cwd: Path) -> float:
 
 def nbgrader_course(tmp: Path) -> Path:
     """A throwaway nbgrader course holding the solution as student1's submission."""
-    shutil.copy(ROOT / "nbgrader_config.py", tmp / "nbgrader_config.py")
+    copy_config(ROOT / "nbgrader_config.py", tmp / "nbgrader_config.py")
     shutil.copytree(ROOT / "assignments", tmp / "assignments")
     timed([str(BIN / "nbgrader"), "generate_assignment", HW, "--force"], tmp)
     timed([str(BIN / "nbgrader"), "db", "student", "add", "student1"], tmp)
