@@ -1,9 +1,21 @@
-"""Hidden tests of task `simsiam` (SimSiam's symmetric negative-cosine loss)."""
+"""Hidden tests of task `simsiam` (SimSiam's symmetric negative-cosine loss).
+
+Value tests compare values (in float64, with tolerances that admit float32 arithmetic) and never fail
+on the dtype; the dtype and leaving the inputs unchanged are conventions with their own small tests
+(docs/authoring.md, "Credit").
+"""
 
 import pytest
 import torch
 
-from autograder.testing import assert_close, assert_inputs_unchanged, generator, no_gradient, scalar
+from autograder.testing import (
+    assert_close,
+    assert_dtype,
+    assert_inputs_unchanged,
+    generator,
+    no_gradient,
+    scalar,
+)
 
 pytestmark = pytest.mark.task("simsiam")
 
@@ -34,8 +46,8 @@ def views(base: int, b: int, d: int, dtype=torch.float64):
 def test_simsiam__matches_the_papers_definition(student, b, d):
     for base in range(3):
         args = views(50 * b + base, b, d)
-        loss = scalar(student.simsiam_loss(*args), "simsiam_loss", torch.float64)
-        assert_close(loss, oracle(*args), f"simsiam_loss with B={b}, D={d}", rtol=1e-6)
+        loss = scalar(student.simsiam_loss(*args), "simsiam_loss")
+        assert_close(loss, oracle(*args), f"simsiam_loss with B={b}, D={d}", rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.weight(2)
@@ -51,13 +63,28 @@ def test_simsiam__gradient_reaches_p_but_not_z(student):
     (-0.5 * cos(p1, z2, dim=1).mean() - 0.5 * cos(p2, z1, dim=1).mean()).backward()
     for name, got, ref in (("p1", grads[0], p1), ("p2", grads[1], p2)):
         assert got is not None, f"no gradient reaches {name}: the predictions must be trained"
-        assert_close(got, ref.grad, f"the gradient with respect to {name}", rtol=1e-5, atol=1e-9)
+        assert_close(got, ref.grad, f"the gradient with respect to {name}", rtol=1e-4, atol=1e-6)
 
 
+def right_loss(args):
+    """A result check: the call returned SimSiam's loss for these inputs."""
+
+    def check(loss) -> None:
+        assert_close(scalar(loss, "simsiam_loss"), oracle(*args), "simsiam_loss", rtol=1e-5, atol=1e-6)
+
+    return check
+
+
+@pytest.mark.weight(0.5)
 def test_simsiam__returns_0d_tensor_of_the_inputs_dtype(student):
     for dtype in (torch.float32, torch.float64):
-        scalar(student.simsiam_loss(*views(9, 4, 5, dtype)), "simsiam_loss", dtype)
+        args = views(9, 4, 5, dtype)
+        loss = student.simsiam_loss(*args)
+        right_loss(args)(loss)
+        assert_dtype(loss, dtype, f"simsiam_loss of {dtype} inputs")
 
 
+@pytest.mark.weight(0.5)
 def test_simsiam__does_not_modify_inputs(student):
-    assert_inputs_unchanged(student, "simsiam_loss", *views(17, 5, 6))
+    args = views(17, 5, 6)
+    assert_inputs_unchanged(student, "simsiam_loss", *args, result_check=right_loss(args))

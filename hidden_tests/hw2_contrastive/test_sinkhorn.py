@@ -1,9 +1,16 @@
-"""Hidden tests of task `sinkhorn` (SwAV's Sinkhorn-Knopp codes)."""
+"""Hidden tests of task `sinkhorn` (SwAV's Sinkhorn-Knopp codes).
+
+Value tests compare values (in float64, with tolerances that admit float32 arithmetic); leaving the
+input unchanged is a convention with its own small test, earned only with right codes
+(docs/authoring.md, "Credit").
+"""
 
 import pytest
 import torch
 
 from autograder.testing import assert_close, assert_inputs_unchanged, generator
+
+TOLERANCE = {"rtol": 1e-5, "atol": 1e-7}  # float32 arithmetic over a few iterations
 
 pytestmark = pytest.mark.task("sinkhorn")
 
@@ -39,8 +46,7 @@ def test_sinkhorn__matches_swavs_algorithm(student, b, k, epsilon, n_iters):
             codes,
             oracle(scores, epsilon, n_iters),
             f"sinkhorn codes for B={b}, K={k}, epsilon={epsilon}, n_iters={n_iters}",
-            rtol=1e-6,
-            atol=1e-9,
+            **TOLERANCE,
         )
 
 
@@ -50,8 +56,7 @@ def test_sinkhorn__defaults_are_epsilon_0_05_and_3_iterations(student):
         student.sinkhorn(scores),
         oracle(scores, 0.05, 3),
         "sinkhorn with default arguments",
-        rtol=1e-6,
-        atol=1e-9,
+        **TOLERANCE,
     )
 
 
@@ -69,14 +74,28 @@ def test_sinkhorn__rows_sum_to_1_and_columns_to_b_over_k_after_many_iterations(s
     assert bool((codes >= 0).all()), "codes must be non-negative"
 
 
+def right_codes(scores: torch.Tensor, epsilon: float, n_iters: int):
+    """A result check: the call returned SwAV's codes for these scores."""
+
+    def check(codes) -> None:
+        assert_close(codes, oracle(scores.detach(), epsilon, n_iters), "sinkhorn codes", **TOLERANCE)
+
+    return check
+
+
 def test_sinkhorn__records_no_autograd_graph(student):
     scores = cosine_scores(11, 6, 4).requires_grad_(True)
     codes = student.sinkhorn(scores)
     assert isinstance(codes, torch.Tensor), "sinkhorn should return a tensor"
+    right_codes(scores, 0.05, 3)(codes)
     assert not codes.requires_grad, (
         "the codes require grad: they are targets, compute them without an autograd graph"
     )
 
 
+@pytest.mark.weight(0.5)
 def test_sinkhorn__does_not_modify_inputs(student):
-    assert_inputs_unchanged(student, "sinkhorn", cosine_scores(13, 6, 4), epsilon=0.05, n_iters=3)
+    scores = cosine_scores(13, 6, 4)
+    assert_inputs_unchanged(
+        student, "sinkhorn", scores, epsilon=0.05, n_iters=3, result_check=right_codes(scores, 0.05, 3)
+    )
