@@ -156,9 +156,15 @@ def write_summary(results: dict[str, GradeResult], folder: Path) -> None:
 
 
 def check(
-    *, notebook: Path, hw: str | None = None, console: Console | None = None, sandbox: Sandbox | None = None
+    *,
+    notebook: Path,
+    hw: str | None = None,
+    console: Console | None = None,
+    sandbox: Sandbox | None = None,
+    only_tasks: set[str] | None = None,
 ) -> GradeResult:
-    """The student's self-check: public tests only, against the student's own notebook."""
+    """The student's self-check: public tests only, against the student's own notebook
+    (``only_tasks``: those tasks' tests only, as ``autograder.student.check("task")`` asks)."""
     console = console or Console()
     folder = notebook.resolve().parent
     if (folder / "tasks.toml").is_file():  # a release folder: its manifest is the assignment's
@@ -179,7 +185,7 @@ def check(
         visible_dir=tests,
         sandbox=sandbox,
     ) as grader:
-        result = grader.grade(notebook, label=str(notebook))
+        result = grader.grade(notebook, label=str(notebook), only_tasks=only_tasks)
     console.print(check_table(result, f"{hw}: public checks of {notebook.name}"))
     for error in result.errors:
         console.print(Text.assemble(("note:", "yellow"), " ", safe_text.message(error)))

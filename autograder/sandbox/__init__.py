@@ -13,4 +13,23 @@ Layout of the trust boundary (README § Security):
 - ``client``  — the trusted side: ``Worker`` (one task), the submission's ``Budget``, and the
   proxies that hidden tests call (``RemoteNamespace``, ``RemoteObject``, ``call``).
 - ``template`` — ``Sandbox``, the trusted side's handle on the template (and its CPU cgroup).
+- ``portable`` — where no Linux sandbox can exist (macOS, Windows): unconfined workers, each a
+  fresh Python process on a loopback socket, for a student's own ``autograder check``.
 """
+
+from __future__ import annotations
+
+import os
+import sys
+
+# Set to 1 to take the portable path on Linux too: how the tests exercise the macOS / Windows code
+# here, and a way to rule the sandbox out when a student's check misbehaves on Linux.
+FORCE_PORTABLE_VARIABLE = "AUTOGRADER_FORCE_PORTABLE"
+
+
+def platform_supports_sandbox() -> bool:
+    """Whether this machine can have the Linux sandbox at all (namespaces, a forking template,
+    Unix sockets that carry file descriptors). The one place that decides between it and the
+    portable workers (``portable``: a fresh process per task, no isolation), which only serve
+    unconfined runs: a student's ``autograder check``, or ``grade --no-sandbox``."""
+    return sys.platform.startswith("linux") and os.environ.get(FORCE_PORTABLE_VARIABLE) != "1"

@@ -32,6 +32,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from autograder.sandbox import FORCE_PORTABLE_VARIABLE, platform_supports_sandbox
+
 ROOT, USERNS, NONE = "root", "userns", "none"
 # Where the grader's own ``autograder`` package appears inside the sandbox: the template imports it
 # from there, whichever copy the grader runs (an editable install, a Gradescope bundle's source/).
@@ -113,16 +115,22 @@ def command(mode: str, inner: list[str]) -> list[str]:
 
 def detect_mode() -> str:
     """The strongest mode that works on this machine."""
+    if not platform_supports_sandbox():  # before os.geteuid, which Windows lacks
+        return NONE
     candidates = (ROOT, USERNS) if os.geteuid() == 0 else (USERNS,)
     return next((mode for mode in candidates if works(mode)), NONE)
 
 
-@functools.cache
 def works(mode: str) -> bool:
-    """Whether ``mode`` works here (checked once per process: a tiny bubblewrap run that makes the
-    namespaces and mounts a worker needs). ``userns`` also works as root: tests use it to run the
+    """Whether ``mode`` works here. ``userns`` also works as root: tests use it to run the
     unprivileged code path."""
-    if not sys.platform.startswith("linux") or bwrap_path() is None or mode not in (ROOT, USERNS):
+    return platform_supports_sandbox() and _probe(mode)  # the guard is read afresh, the probe once
+
+
+@functools.cache
+def _probe(mode: str) -> bool:
+    """A tiny bubblewrap run that makes the namespaces and mounts a worker needs (once per process)."""
+    if bwrap_path() is None or mode not in (ROOT, USERNS):
         return False
     if mode == ROOT and os.geteuid() != 0:
         return False
@@ -153,6 +161,8 @@ def why_none() -> str:
     """The instructor's explanation when no sandbox can be had."""
     if not sys.platform.startswith("linux"):
         return f"the sandbox needs Linux namespaces (this is {sys.platform})"
+    if not platform_supports_sandbox():
+        return f"the sandbox is turned off ({FORCE_PORTABLE_VARIABLE}=1)"
     if bwrap_path() is None:
         return "bubblewrap is not installed (Debian/Ubuntu: apt-get install bubblewrap)"
     if os.geteuid() == 0:

@@ -60,7 +60,8 @@ class BudgetExceeded(WorkerTimeout):
 def describe_exit(status: int | None) -> str:
     if status is None:
         return "the worker process ended"
-    if status == 128 + signal.SIGXCPU:
+    cpu_limit = getattr(signal, "SIGXCPU", None)  # Windows has no SIGXCPU (nor SIGKILL)
+    if cpu_limit is not None and status == 128 + cpu_limit:
         return "the worker used up its CPU-time limit"
     if status > 128:
         name = (
@@ -68,7 +69,7 @@ def describe_exit(status: int | None) -> str:
             if status - 128 in signal.Signals._value2member_map_
             else status - 128
         )
-        hint = " (out of memory?)" if status - 128 == signal.SIGKILL else ""
+        hint = " (out of memory?)" if status - 128 == getattr(signal, "SIGKILL", None) else ""
         return f"the worker process was killed by {name}{hint}"
     return f"the worker process exited with code {status} (sys.exit / os._exit in student code?)"
 

@@ -24,11 +24,11 @@ from __future__ import annotations
 import ctypes
 import os
 import random
-import resource
 import signal
 import sys
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from autograder.sandbox.bubblewrap import NONE, ROOT, python_folders
 
@@ -42,7 +42,10 @@ SECBIT_NOROOT, SECBIT_NOROOT_LOCKED = 1 << 0, 1 << 1
 _CAP_LAST = 63
 _WORKER_UIDS = (200_000, 1 << 30)  # root mode: each worker a uid of its own from this range
 SCRATCH = Path("/tmp/work")
-_libc = ctypes.CDLL(None, use_errno=True)
+UNCONFINED_NOTE = "no sandbox: the student's code ran with the grader's rights"
+# The trusted side imports Policy from here on every platform; Windows has no C library to open this
+# way (nor ``resource``, imported where limits are set): only the Linux workers use either.
+_libc: Any = ctypes.CDLL(None, use_errno=True) if os.name == "posix" else None
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,13 @@ class Policy:
     max_result_bytes: int = 256 << 20
     threads: int = 1
     seed: int = 0  # torch / numpy / random global seeds of the worker (drawn per submission)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object]) -> Policy:
+        """A policy sent as JSON (``asdict``); unknown keys are ignored."""
+        known = {f.name for f in fields(cls)}
+        values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in known}
+        return cls(**values)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -108,7 +118,7 @@ def confine_worker(policy: Policy, mode: str, scratch: Path | None, cpu: str) ->
         assert scratch is not None  # the template makes an unconfined worker's scratch folder
         namespaces: tuple[str, ...] = ()
         user, cpu = "unchanged", "none"
-        notes.append("no sandbox: the student's code ran with the grader's rights")
+        notes.append(UNCONFINED_NOTE)
     else:
         if _own_pid_namespace is not None:
             os.close(_own_pid_namespace)
@@ -213,6 +223,8 @@ def _clear_capabilities() -> None:
 
 
 def _set_limits(policy: Policy) -> None:
+    import resource
+
     limits = {
         resource.RLIMIT_AS: policy.memory_bytes,
         resource.RLIMIT_CPU: policy.cpu_seconds,

@@ -1,4 +1,5 @@
-"""Length-prefixed messages over a Unix socket, with a deadline and a size cap on reads."""
+"""Length-prefixed messages over a stream socket (Unix; loopback TCP on the portable path), with a
+deadline and a size cap on reads."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def _recv_exactly(sock: socket.socket, n: int, deadline: float | None) -> bytes:
             chunk = sock.recv(min(remaining, 1 << 20))
         except TimeoutError:
             raise ChannelTimeout() from None
-        except (ConnectionResetError, BrokenPipeError):
+        except (ConnectionResetError, ConnectionAbortedError, BrokenPipeError):  # aborted: Windows
             raise ChannelClosed() from None
         if not chunk:
             raise ChannelClosed()

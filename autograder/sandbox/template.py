@@ -6,6 +6,8 @@ let it import torch while the grader imports its own modules: the two start-ups 
 The template runs inside bubblewrap (``bubblewrap.py``) in the strongest mode this machine allows;
 where none works, ``Sandbox`` refuses to start unless it is told that unconfined workers are
 acceptable (``autograder grade --no-sandbox``; ``autograder check`` on a student's own machine).
+Where no Linux sandbox can exist at all (macOS, Windows: ``platform_supports_sandbox``), there is
+no template either: the same unconfined workers are fresh processes (``portable.py``).
 As root, the template and its workers share a CPU cgroup whose quota is the grading job's share of
 the machine, so a worker that starts busy processes slows only its own submission.
 """
@@ -25,8 +27,9 @@ from dataclasses import asdict
 from pathlib import Path
 
 from autograder.errors import KitError
-from autograder.sandbox import bubblewrap
+from autograder.sandbox import bubblewrap, platform_supports_sandbox
 from autograder.sandbox.confine import Policy
+from autograder.sandbox.portable import PortableWorkers
 
 UNCONFINED_VARIABLE = "AUTOGRADER_NO_SANDBOX"  # set by `autograder grade --no-sandbox`
 _CGROUP_PERIOD_US = 100_000
@@ -42,7 +45,8 @@ class Sandbox:
 
     ``allow_unconfined``: run workers without isolation when no sandbox can be had (default: when
     AUTOGRADER_NO_SANDBOX=1). ``cores``: the CPU share of this grader's workers (default: the whole
-    machine; a batch of N jobs gives each 1/N). ``mode``: force one (tests)."""
+    machine; a batch of N jobs gives each 1/N). ``mode``: force one (tests). ``warm_workers``: on
+    the portable path only, how many workers to start ahead (a check starts one per task at once)."""
 
     def __init__(
         self,
@@ -51,6 +55,7 @@ class Sandbox:
         allow_unconfined: bool | None = None,
         cores: float | None = None,
         mode: str | None = None,
+        warm_workers: int = 4,
     ) -> None:
         if allow_unconfined is None:
             allow_unconfined = os.environ.get(UNCONFINED_VARIABLE) == "1"
@@ -62,6 +67,10 @@ class Sandbox:
                 f"no sandbox can be had here: {bubblewrap.why_none()}. Student code would run with "
                 "your rights; pass --no-sandbox to grade anyway (results then say sandbox: none)"
             )
+        self._portable: PortableWorkers | None = None
+        if not platform_supports_sandbox():  # no namespaces, no fork, no descriptor passing here
+            self._portable = PortableWorkers(preload, warm_workers)
+            return
         self._cgroup, cpu = (
             _cpu_cgroup(cores or float(os.cpu_count() or 1))
             if self.mode == bubblewrap.ROOT
@@ -100,6 +109,8 @@ class Sandbox:
 
     def wait_ready(self) -> None:
         """Wait for the template's one-off start (its import of torch), once per grader."""
+        if self._portable is not None:
+            return self._portable.wait_ready()
         if self._ready:
             return
         self._control.settimeout(120)
@@ -126,6 +137,8 @@ class Sandbox:
         return reply
 
     def spawn(self, policy: Policy) -> tuple[socket.socket, int]:
+        if self._portable is not None:
+            return self._portable.spawn(policy)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             reply = self._ask({"op": "spawn", "policy": asdict(policy)}, [theirs.fileno()])
@@ -138,10 +151,14 @@ class Sandbox:
 
     def kill(self, worker_pid: int) -> None:
         """Kill a worker and everything it started (it is PID 1 of its own namespace)."""
+        if self._portable is not None:
+            return self._portable.kill(worker_pid)
         with contextlib.suppress(OSError, ValueError):
             self._ask({"op": "kill", "pid": worker_pid})
 
     def exit_status(self, worker_pid: int, wait: float = 0.5) -> int | None:
+        if self._portable is not None:
+            return self._portable.exit_status(worker_pid, wait)
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -155,6 +172,8 @@ class Sandbox:
     def close(self) -> None:
         """The template holds nothing worth a clean shutdown (tearing down torch takes a second);
         its workers die with it (parent-death signals, and bubblewrap's PID namespace)."""
+        if self._portable is not None:
+            return self._portable.close()
         self._control.close()
         self._process.kill()
         self._process.wait()

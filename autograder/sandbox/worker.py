@@ -15,13 +15,13 @@ import socket
 import sys
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy
 import torch
 
 from autograder.sandbox import codec, protocol
-from autograder.sandbox.confine import Policy, confine_worker
+from autograder.sandbox.confine import Confinement, Policy, confine_worker
 
 MAX_TEXT = 2000  # characters of a student's exception message (the grader caps it again)
 MAX_TYPE_NAME = 100
@@ -162,12 +162,17 @@ def _error_reply(exc: BaseException) -> tuple[Any, ...]:
     return ("err", _type_name(exc), [str(m) for m in mro], _describe(exc), where)
 
 
-def main(channel: socket.socket, policy: Policy, mode: str, scratch: Path | None, cpu: str) -> None:
+def main(channel: socket.socket, policy: Policy, mode: str, scratch: Path | None, cpu: str) -> NoReturn:
     """Entered in the forked worker; never returns."""
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    confinement = confine_worker(policy, mode, scratch, cpu)
+    serve(channel, policy, confine_worker(policy, mode, scratch, cpu))
+
+
+def serve(channel: socket.socket, policy: Policy, confinement: Confinement) -> NoReturn:
+    """The loop, once the worker is confined (``main``) or, on the portable path, set up
+    (``portable.worker_main``); never returns."""
     sys.stdout = sys.stderr = _Sink()
     torch.set_num_threads(policy.threads)
     torch.manual_seed(policy.seed)  # forked workers would otherwise all share the template's state

@@ -22,7 +22,6 @@ import signal
 import socket
 import sys
 import tempfile
-from dataclasses import fields
 from pathlib import Path
 
 from autograder.sandbox.bubblewrap import NONE
@@ -35,12 +34,6 @@ from autograder.sandbox.confine import (
 from autograder.sandbox.preload import preload
 
 _libc = ctypes.CDLL(None, use_errno=True)
-
-
-def _policy_from(data: dict[str, object]) -> Policy:
-    known = {f.name for f in fields(Policy)}
-    values = {k: (tuple(v) if isinstance(v, list) else v) for k, v in data.items() if k in known}
-    return Policy(**values)  # type: ignore[arg-type]
 
 
 class Template:
@@ -113,7 +106,7 @@ def serve(control: socket.socket, template: Template) -> None:
         if request["op"] == "spawn":
             channel = socket.socket(fileno=fds[0])
             try:
-                reply = {"pid": template.fork_worker(channel, control, _policy_from(request["policy"]))}
+                reply = {"pid": template.fork_worker(channel, control, Policy.from_dict(request["policy"]))}
             except OSError as exc:
                 reply = {"error": f"could not start a worker: {exc}"}
             channel.close()
