@@ -5,22 +5,35 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO := demo-out
 
-.PHONY: install demo test test-fast release lint bench clean
+.PHONY: install lock demo test test-fast release lint bench clean
 
 install: $(STAMP)
 
-# Re-installs only when pyproject.toml changes; torch and torchvision come from this machine's disk.
-$(STAMP): pyproject.toml
+# Re-installs only when pyproject.toml or the lock changes: first the exact versions of
+# requirements/ci.lock (the dependencies and the dev extra; torch and torchvision come from this
+# machine's disk), then the kit itself without resolving anything again.
+$(STAMP): pyproject.toml requirements/ci.lock
 	@command -v bwrap >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; } || \
 		echo "warning: bubblewrap is missing (apt-get install bubblewrap): grading will refuse to run unsandboxed"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -r requirements/ci.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
+# Regenerates requirements/ci.lock and requirements/gradescope.lock after a change to pyproject.toml's
+# dependencies (why uv, and what each lock holds: requirements/lock.py). uv is installed into a
+# scratch venv of its own, never into .venv; the locks are installed with plain pip.
+LOCK_VENV := $(or $(TMPDIR),/tmp)/autograder-lock-venv
+lock:
+	test -x $(LOCK_VENV)/bin/uv || { $(PYTHON) -m venv $(LOCK_VENV) && \
+		$(LOCK_VENV)/bin/python -m pip install --quiet "uv>=0.13,<0.14"; }
+	$(PYTHON) requirements/lock.py $(LOCK_VENV)/bin/uv
+
+# The demo writes only under $(DEMO)/: release/ and solutions/ are committed and fresh (a test
+# checks), so it grades them as they are and changes no committed file.
 demo: install
-	$(BIN)/autograder release
 	rm -rf $(DEMO) && mkdir -p $(DEMO)/submissions
 	cp solutions/hw2_contrastive/hw2_contrastive.ipynb $(DEMO)/submissions/solution.ipynb
 	cp release/hw2_contrastive/hw2_contrastive.ipynb $(DEMO)/submissions/untouched_release.ipynb

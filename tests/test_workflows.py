@@ -52,7 +52,7 @@ def test_class_workflow__takes_submissions_from_outside_git_and_inputs_only_thro
     fetch = " ".join(s.get("run", "") for s in workflow["jobs"]["grade"]["steps"])
     assert "gh release download" in fetch and "gh run download" in fetch
     setups = [s for j in workflow["jobs"].values() for s in j["steps"] if "setup-python" in s.get("uses", "")]
-    assert all(s["with"].get("cache-dependency-path") == "pyproject.toml" for s in setups)
+    assert all(s["with"].get("cache-dependency-path") == "requirements/ci.lock" for s in setups)
 
 
 def test_student_template__keeps_the_hidden_tests_out_of_sight():

@@ -2,11 +2,13 @@
 
 ``import kaggle`` authenticates at import time and prints a help banner (then exits) when no
 credentials exist, so credentials are looked for first and the package is imported only when
-some are found. Tests pass a fake ``api`` and never touch the network.
+some are found. The package is the kit's optional ``kaggle`` extra; without it ``fetch`` says how
+to install it. Tests pass a fake ``api`` and never touch the network.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import zipfile
 from pathlib import Path
@@ -40,8 +42,27 @@ def credential_source(environ: dict[str, str] | None = None, home: Path | None =
     return None
 
 
+MISSING = (
+    'the kaggle package is not installed: it comes with the kit\'s optional "kaggle" extra, '
+    '`pip install -e ".[kaggle]"` run in the course folder (".[full]" installs every extra)'
+)
+
+
+def kaggle_installed() -> bool:
+    """Whether the kaggle package can be imported (found, not imported: importing it prints)."""
+    return importlib.util.find_spec("kaggle") is not None
+
+
 def _kaggle_api() -> Any:
-    from kaggle.api.kaggle_api_extended import KaggleApi  # noqa: PLC0415 - lazy: prints at import
+    try:
+        from kaggle.api.kaggle_api_extended import KaggleApi  # noqa: PLC0415 - lazy: prints at import
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and exc.name.split(".")[0] != "kaggle":
+            raise  # kaggle is there, one of its own imports is broken: show that
+        raise CompetitionError(
+            f"{MISSING}. Without it, download the leaderboard from the competition's Leaderboard tab "
+            "('Raw Data') and pass that file to `autograder competition points`."
+        ) from None
 
     api = KaggleApi()
     try:
@@ -56,7 +77,7 @@ def main(*, competition: str, out: Path, api: Any = None) -> Path:
     out = Path(out)
     if api is None:
         if credential_source() is None:
-            raise CompetitionError(HELP)
+            raise CompetitionError(HELP if kaggle_installed() else f"{HELP} Also, {MISSING}.")
         api = _kaggle_api()
     out.mkdir(parents=True, exist_ok=True)
     try:

@@ -4,11 +4,12 @@ Gradescope extracts the zip INTO /autograder/source, runs /autograder/source/set
 builds the image, copies run_autograder from the zip's root to /autograder/run_autograder, and runs
 it for every submission. So everything sits at the zip's root:
 
-    setup.sh          installs Python 3.11, a venv and this kit (torch pinned; CPU-only wheels where
-                      PyTorch's CPU index is reachable, else PyPI's) on Gradescope's Ubuntu image
+    setup.sh          installs Python 3.11, a venv and this kit (the locked versions; CPU-only torch
+                      where PyTorch's CPU index is reachable, else PyPI's) on Gradescope's Ubuntu image
     run_autograder    grades /autograder/submission, writes /autograder/results/results.json
-    pyproject.toml, autograder/, nbgrader_config.py
-                      the kit (``pip install /autograder/source``)
+    pyproject.toml, autograder/, nbgrader_config.py, requirements/gradescope.lock
+                      the kit (``pip install -r requirements/gradescope.lock``, then
+                      ``pip install --no-deps /autograder/source``)
     assignments/<hw>/ tasks.toml, public tests, and the RELEASE notebook as the set-up cells'
                       source (no solution is uploaded)
     hidden_tests/<hw>/
@@ -42,6 +43,7 @@ PLAIN_TEXT = {"output_format": "text", "test_output_format": "text"}  # never ma
 SEE_TESTS = "See the feedback of each test below for what is wrong."
 NOTES_NAME = "notebook notes"
 TEMPLATES = Path(__file__).with_name("files")
+LOCK = "requirements/gradescope.lock"  # the exact versions setup.sh installs (`make lock`)
 
 
 def build(*, course: Course, hw: str, out_dir: Path) -> Path:
@@ -54,7 +56,8 @@ def build(*, course: Course, hw: str, out_dir: Path) -> Path:
         root = Path(tmp)  # the zip's root: /autograder/source on Gradescope
         ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
         shutil.copytree(package, root / "autograder", ignore=ignore)
-        for name in ("pyproject.toml", "README.md", "nbgrader_config.py"):
+        for name in ("pyproject.toml", "README.md", "nbgrader_config.py", LOCK):
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(course.root / name, root / name)
         hw_dir = root / "assignments" / hw
         hw_dir.mkdir(parents=True)

@@ -18,10 +18,20 @@ if ! command -v python3.11 >/dev/null; then
 fi
 python3.11 -m venv "$ROOT/venv"
 "$ROOT/venv/bin/pip" install --upgrade pip
-# CPU-only torch where PyTorch's CPU wheel index is reachable (a tenth of the CUDA build's size);
-# otherwise the pinned versions from the default index.
-PINS=$(grep -oE '"(torch|torchvision)==[0-9.]+"' "$ROOT/source/pyproject.toml" | tr -d '"' | tr '\n' ' ')
-"$ROOT/venv/bin/pip" install --timeout 20 --retries 1 \
+# The exact versions of requirements/gradescope.lock (`make lock`), then the kit without resolving
+# anything again. CPU-only torch where PyTorch's CPU wheel index is reachable (a tenth of the CUDA
+# build's size): once a +cpu build is in, the CUDA libraries that only PyPI's torch wheel needs are
+# left out of the lock; otherwise everything, torch included, comes from the default index.
+LOCK="$ROOT/source/requirements/gradescope.lock"
+PINS=$(grep -oE '^(torch|torchvision)==[0-9.]+' "$LOCK" | tr '\n' ' ')
+CPU_BUILD='import importlib.metadata as m, sys; sys.exit(not m.version("torch").endswith("+cpu"))'
+if "$ROOT/venv/bin/pip" install --timeout 20 --retries 1 --no-deps \
     --index-url "${TORCH_CPU_INDEX:-https://download.pytorch.org/whl/cpu}" $PINS \
-    || echo "PyTorch's CPU index is not reachable: torch comes from the default index"
-"$ROOT/venv/bin/pip" install "$ROOT/source"
+    && "$ROOT/venv/bin/python" -c "$CPU_BUILD"; then
+    grep -vE '^(nvidia-|cuda-|triton==)' "$LOCK" > "$ROOT/cpu.lock"
+    LOCK="$ROOT/cpu.lock"
+else
+    echo "No CPU-only torch from PyTorch's CPU index: torch and its CUDA libraries come from the lock"
+fi
+"$ROOT/venv/bin/pip" install -r "$LOCK"
+"$ROOT/venv/bin/pip" install --no-deps "$ROOT/source"
