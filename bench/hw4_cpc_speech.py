@@ -49,7 +49,10 @@ def main() -> None:
             for task, labels in (("speaker", ns["speakers"]), ("word", ns["words"])):
                 knn, linear = probe(emb, labels, seed=seed)
                 rows.append((seed, name, task, knn, linear))
-        print(f"seed {seed}: CPC loss {losses[0]:.3f} -> {sum(losses[-20:]) / 20:.3f}, {args.steps} steps in {seconds:.0f} s")
+        print(
+            f"seed {seed}: CPC loss {losses[0]:.3f} -> {sum(losses[-20:]) / 20:.3f}, "
+            f"{args.steps} steps in {seconds:.0f} s"
+        )
     print(f"{'encoder':>8} {'probe':>8} {'kNN':>6} {'linear':>7}   (mean over {args.seeds} seeds)")
     for name in ("CPC", "random"):
         for task in ("speaker", "word"):
