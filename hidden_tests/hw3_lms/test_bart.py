@@ -1,13 +1,20 @@
 """Hidden tests of bonus task `bart` (text infilling, sentence permutation, document rotation):
 order-preserving subsequences, removed fraction and span counts over many draws, uniform orders
-and rotations with binomial tolerances, the generator, untouched inputs."""
+and rotations with binomial tolerances (odd and even lengths), the generator; then the conventions,
+each its own small test: the dtype, generator=None (torch's global generator), untouched inputs."""
 
 import itertools
 
 import pytest
 import torch
 
-from autograder.testing import assert_inputs_unchanged, call_many, student_generator
+from autograder.testing import (
+    assert_dtype,
+    assert_inputs_unchanged,
+    call_many,
+    follows_the_global_generator,
+    student_generator,
+)
 
 pytestmark = pytest.mark.task("bart")
 
@@ -62,11 +69,6 @@ def test_bart__infilling_inserts_a_mask_for_a_zero_length_span(student):
     )
 
 
-def test_bart__infilling_keeps_the_dtype(student):
-    out = student.text_infilling(document(40), MASK, generator=student_generator(student, 4))
-    assert out.dtype == torch.int64, f"text_infilling must return int64, not {out.dtype}"
-
-
 def sentences(doc: list[int]) -> list[tuple[int, ...]]:
     out, current = [], []
     for token in doc:
@@ -110,39 +112,103 @@ def test_bart__permutation_of_a_single_sentence_is_the_identity(student):
 
 
 @pytest.mark.weight(2)
-def test_bart__rotation_starts_at_a_uniformly_random_position(student):
-    doc = torch.tensor([31, 32, 33, 34, 35])
-    draws = 500
-    outs = call_many(student, "document_rotation", draws, doc, generator=student_generator(student, 7))
-    counts = [0] * 5
+@pytest.mark.parametrize("length", [5, 6])
+def test_bart__rotation_starts_at_a_uniformly_random_position(student, length):
+    doc = torch.arange(31, 31 + length)
+    draws = 100 * length
+    outs = call_many(
+        student, "document_rotation", draws, doc, generator=student_generator(student, 7 + length)
+    )
+    counts = [0] * length
     for out in outs:
         assert isinstance(out, torch.Tensor) and out.shape == doc.shape, "document_rotation keeps the shape"
         start = int(out[0]) - 31
-        assert torch.equal(torch.cat([doc[start:], doc[:start]]), out), (
+        assert 0 <= start < length and torch.equal(torch.cat([doc[start:], doc[:start]]), out), (
             "the result is not a rotation of the input"
         )
         counts[start] += 1
-    tolerance = 5 * (draws * 0.2 * 0.8) ** 0.5
+    p = 1 / length
+    tolerance = 5 * (draws * p * (1 - p)) ** 0.5
     for start, c in enumerate(counts):
-        assert abs(c - draws / 5) <= tolerance, (
+        assert abs(c - draws * p) <= tolerance, (
             f"the rotation started at position {start} in {c} of {draws} draws; "
-            "all 5 starts should be equally likely"
+            f"all {length} starts should be equally likely"
         )
 
 
+def is_infilling(tokens, ratio=0.3):
+    def check(out):
+        assert isinstance(out, torch.Tensor) and out.dim() == 1, "text_infilling returns a 1-d tensor"
+        kept = out[out != MASK]
+        assert torch.isin(kept, tokens).all() and (kept.diff() > 0).all(), (
+            "removing the mask tokens must leave an order-preserving subsequence of the input"
+        )
+        removed = len(tokens) - len(kept)
+        assert 0 < removed <= len(tokens) * min(1.0, 2 * ratio), "the share of removed tokens is far off"
+
+    return check
+
+
+def is_permutation(tokens):
+    parts = sentences(tokens.tolist())
+    if parts[-1][-1] == SEP:  # every sentence ends with its separator: the result splits the same way
+        orders = None
+    else:
+        orders = {
+            tuple(t for i in perm for t in parts[i]) for perm in itertools.permutations(range(len(parts)))
+        }
+
+    def check(out):
+        assert isinstance(out, torch.Tensor) and out.shape == tokens.shape, (
+            "sentence_permutation keeps the shape"
+        )
+        if orders is None:
+            right = sorted(sentences(out.tolist())) == sorted(parts)
+        else:
+            right = tuple(out.tolist()) in orders
+        assert right, "the result is not the sentences in some order"
+
+    return check
+
+
+def is_rotation(tokens):
+    def check(out):
+        assert isinstance(out, torch.Tensor) and out.shape == tokens.shape, (
+            "document_rotation keeps the shape"
+        )
+        start = int(out[0]) - int(tokens[0])
+        assert 0 <= start < len(tokens) and torch.equal(torch.cat([tokens[start:], tokens[:start]]), out), (
+            "the result is not a rotation of the input"
+        )
+
+    return check
+
+
+PERMUTED = torch.tensor([5, 6, SEP, 7, SEP, 8])
+# enough outcomes that two draws agree less than once in a million: 10! orders, 200,000 rotations
+MANY_SENTENCES = torch.tensor([t for s in range(10) for t in (20 + s, SEP)])
+CASES = {
+    "text_infilling": ((document(100), MASK), is_infilling(document(100))),
+    "sentence_permutation": ((MANY_SENTENCES, SEP), is_permutation(MANY_SENTENCES)),
+    "document_rotation": ((document(200_000),), is_rotation(document(200_000))),
+}
+
+
 @pytest.mark.parametrize(
-    "fn,args",
+    "fn,args,check",
     [
-        ("text_infilling", (document(60), MASK)),
-        ("sentence_permutation", (torch.tensor([5, 6, SEP, 7, SEP, 8]), SEP)),
-        ("document_rotation", (document(30),)),
+        ("text_infilling", (document(60), MASK), is_infilling(document(60))),
+        ("sentence_permutation", (PERMUTED, SEP), is_permutation(PERMUTED)),
+        ("document_rotation", (document(30),), is_rotation(document(30))),
     ],
 )
-def test_bart__the_generator_decides_every_random_draw(student, fn, args):
+def test_bart__the_generator_decides_every_random_draw(student, fn, args, check):
     def draws(base):
         return call_many(student, fn, 8, *args, generator=student_generator(student, base))
 
     first, again, other = draws(8), draws(8), draws(9)
+    for out in first + other:
+        check(out)
     assert all(torch.equal(a, b) for a, b in zip(first, again, strict=True)), (
         f"{fn}: equally seeded generators differ"
     )
@@ -151,13 +217,32 @@ def test_bart__the_generator_decides_every_random_draw(student, fn, args):
     )
 
 
-@pytest.mark.parametrize(
-    "fn,args",
-    [
-        ("text_infilling", (document(60), MASK)),
-        ("sentence_permutation", (torch.tensor([5, 6, SEP, 7, SEP, 8]), SEP)),
-        ("document_rotation", (document(30),)),
-    ],
-)
-def test_bart__does_not_modify_its_inputs(student, fn, args):
-    assert_inputs_unchanged(student, fn, *args)
+# --- conventions: each its own small test, earned only with a right value -------------------------
+
+
+@pytest.mark.weight(0.5)
+def test_bart__infilling_returns_int64(student):
+    tokens = document(40)
+    out = student.text_infilling(tokens, MASK, generator=student_generator(student, 4))
+    is_infilling(tokens)(out)
+    assert_dtype(out, torch.int64, "text_infilling")
+
+
+@pytest.mark.weight(0.5)
+def test_bart__without_a_generator_uses_torchs_global_generator(student):
+    for fn, (args, check) in CASES.items():
+        reproduced, differ = follows_the_global_generator(student, fn, 10, *args, result_check=check)
+        assert reproduced, f"{fn}: with generator=None, re-seeding torch's global generator must reproduce it"
+        assert differ, (
+            f"{fn}: with generator=None, two calls give the same result: use torch's global generator"
+        )
+
+
+@pytest.mark.weight(0.5)
+def test_bart__does_not_modify_its_inputs(student):
+    for fn, args, check in (
+        ("text_infilling", (document(60), MASK), is_infilling(document(60))),
+        ("sentence_permutation", (PERMUTED, SEP), is_permutation(PERMUTED)),
+        ("document_rotation", (document(30),), is_rotation(document(30))),
+    ):
+        assert_inputs_unchanged(student, fn, *args, result_check=check)

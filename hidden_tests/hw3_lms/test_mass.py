@@ -1,10 +1,21 @@
 """Hidden tests of task `mass` (MASS's single masked span): exact span length, placement inside the
-content block, reconstruction, the shifted decoder input, a uniform start, the generator."""
+content block, reconstruction, the shifted decoder input, a uniform start for odd and even slack, the
+generator; then the conventions, each its own small test: the dtype, generator=None (torch's global
+generator), untouched inputs."""
 
 import pytest
 import torch
 
-from autograder.testing import assert_inputs_unchanged, call_many, generator, student_generator
+from autograder.testing import (
+    assert_dtype,
+    assert_inputs_unchanged,
+    call_many,
+    draws_to_tell_apart,
+    follows_the_global_generator,
+    generator,
+    same_result_for_same_seed,
+    student_generator,
+)
 
 pytestmark = pytest.mark.task("mass")
 
@@ -27,7 +38,6 @@ def check_output(out, ids):
         assert key in out, f"the result has no `{key}`"
         t = out[key]
         assert isinstance(t, torch.Tensor) and t.shape == ids.shape, f"`{key}` must be a tensor of shape (T,)"
-        assert t.dtype == torch.int64, f"`{key}` must be int64, not {t.dtype}"
     return out
 
 
@@ -125,9 +135,12 @@ def test_mass__a_span_at_position_0_starts_the_decoder_with_mask(student):
 
 
 @pytest.mark.weight(2)
-def test_mass__the_start_is_uniform_over_every_position_where_the_span_fits(student):
-    ids, special = sequence(51, 10)
-    draws = 600
+@pytest.mark.parametrize("m,ratio,k", [(10, 0.5, 5), (11, 0.3, 3)])  # 6 starts (odd slack), 9 (even)
+def test_mass__the_start_is_uniform_over_every_position_where_the_span_fits(student, m, ratio, k):
+    ids, special = sequence(51 + m, m)
+    starts = m - k + 1
+    # the nearest plausible mistake, a start rounded from a uniform float, draws each end half as often
+    draws = draws_to_tell_apart(1 / starts, 1 / (2 * (starts - 1)))
     outs = call_many(
         student,
         "mass_mask",
@@ -135,35 +148,87 @@ def test_mass__the_start_is_uniform_over_every_position_where_the_span_fits(stud
         ids,
         special,
         MASK,
-        span_ratio=0.5,
-        generator=student_generator(student, 52),
+        span_ratio=ratio,
+        generator=student_generator(student, 52 + m),
     )
-    counts = torch.zeros(6)
+    counts = [0] * starts
     for out in outs:
         start, _ = span_of(check_output(out, ids))
-        assert 1 <= start <= 6, "the span leaves the content block"
+        assert 1 <= start <= starts, "the span leaves the content block"
         counts[start - 1] += 1
-    p = 1 / 6
+    p = 1 / starts
     tolerance = 5 * (draws * p * (1 - p)) ** 0.5
-    for offset, c in enumerate(counts.tolist()):
+    for offset, c in enumerate(counts):
         assert abs(c - draws * p) <= tolerance, (
-            f"a span of 5 in a block of 10 started at offset {offset} in {c:.0f} of {draws} draws; "
-            "each of the 6 possible starts should be equally likely"
+            f"a span of {k} in a block of {m} started at offset {offset} in {c} of {draws} draws; "
+            f"each of the {starts} possible starts should be equally likely"
         )
 
 
+def valid_mass(ids, special, k):
+    """A check of one result: one span of k content tokens, encoder input and labels consistent."""
+
+    def check(out):
+        start, got = span_of(check_output(out, ids))
+        assert got == k, "the span does not have max(1, round(span_ratio * m)) tokens"
+        assert not special[start : start + k].any(), "the span covers a special token"
+        rebuilt = torch.where(out["labels"] != -100, out["labels"], out["encoder_input_ids"])
+        assert torch.equal(rebuilt, ids), "encoder input and labels do not reconstruct the original"
+        assert (out["encoder_input_ids"][start : start + k] == MASK).all(), "the span is not masked"
+
+    return check
+
+
 def test_mass__the_generator_decides_every_random_draw(student):
+    # 199,981 possible starts: a draw from anything but `generator` repeats about 5 times in a million
+    long_ids, long_special = sequence(60, 200_000)
+    assert same_result_for_same_seed(
+        student,
+        "mass_mask",
+        62,
+        long_ids,
+        long_special,
+        MASK,
+        0.0001,
+        result_check=valid_mass(long_ids, long_special, 20),
+    ), "two calls with equally seeded generators differ: draw every random number from `generator`"
     ids, special = sequence(61, 30)
+    check = valid_mass(ids, special, 15)
     first = call_many(student, "mass_mask", 10, ids, special, MASK, generator=student_generator(student, 62))
-    again = call_many(student, "mass_mask", 10, ids, special, MASK, generator=student_generator(student, 62))
     other = call_many(student, "mass_mask", 10, ids, special, MASK, generator=student_generator(student, 63))
-    same = all(torch.equal(a[key], b[key]) for a, b in zip(first, again, strict=True) for key in KEYS)
-    assert same, "two calls with equally seeded generators differ"
+    for out in first + other:
+        check(out)
     assert any(not torch.equal(a["labels"], b["labels"]) for a, b in zip(first, other, strict=True)), (
         "differently seeded generators give the same spans: is `generator` used?"
     )
 
 
+# --- conventions: each its own small test, earned only with a right value -------------------------
+
+
+@pytest.mark.weight(0.5)
+def test_mass__returns_int64_tensors(student):
+    ids, special = sequence(72, 14)
+    out = mass(student, ids, special, 73)
+    valid_mass(ids, special, 7)(out)
+    for key in KEYS:
+        assert_dtype(out[key], torch.int64, f"`{key}`")
+
+
+@pytest.mark.weight(0.5)
+def test_mass__without_a_generator_uses_torchs_global_generator(student):
+    # 199,981 possible starts: two unseeded calls pick the same one about 5 times in a million
+    ids, special = sequence(74, 200_000)
+    reproduced, differ = follows_the_global_generator(
+        student, "mass_mask", 75, ids, special, MASK, 0.0001, result_check=valid_mass(ids, special, 20)
+    )
+    assert reproduced, "with generator=None, re-seeding torch's global generator must reproduce the span"
+    assert differ, "with generator=None, two calls give the same span: draw from torch's global generator"
+
+
+@pytest.mark.weight(0.5)
 def test_mass__does_not_modify_its_inputs(student):
     ids, special = sequence(71, 12)
-    assert_inputs_unchanged(student, "mass_mask", ids, special, MASK, 0.5)
+    assert_inputs_unchanged(
+        student, "mass_mask", ids, special, MASK, 0.5, result_check=valid_mass(ids, special, 6)
+    )

@@ -1,12 +1,14 @@
 """Hidden tests of task `sampler` (TokenBudgetSampler and collate_batch): the partition of indices,
 the padded budget, the error on over-long items, grouping efficiency on lognormal lengths, epochs,
-len(), use with a DataLoader, and padding."""
+len(), use with a DataLoader, and padding; then the conventions, each its own small test: the
+ValueError, collate's dtypes and its untouched examples."""
 
 import math
 
 import pytest
 import torch
 
+from autograder.sandbox.client import call
 from autograder.testing import expect_error, generator
 
 pytestmark = pytest.mark.task("sampler")
@@ -86,15 +88,28 @@ def test_sampler__fills_the_budget_exactly_when_it_can(student):
     )
 
 
-@pytest.mark.weight(2)
+def valid_sampler(student, lengths, max_tokens):
+    """A check that a sampler built on these lengths partitions them within the budget."""
+
+    def check():
+        batches = epoch_batches(student.TokenBudgetSampler(lengths, max_tokens, seed=1))
+        check_partition(batches, len(lengths), f"lengths up to max_tokens={max_tokens}")
+        assert all(len(b) * max(lengths[i] for i in b) <= max_tokens for b in batches), (
+            "a padded batch exceeds max_tokens"
+        )
+
+    return check
+
+
+@pytest.mark.weight(0.5)
 def test_sampler__rejects_an_item_longer_than_the_budget(student):
-    lengths = uniform_lengths(7, n=50, high=30) + [31]
+    lengths = uniform_lengths(7, n=50, high=29) + [30]  # a length equal to max_tokens is fine
     expect_error(
-        lambda: student.TokenBudgetSampler(lengths, 30),
+        lambda: student.TokenBudgetSampler(lengths + [31], 30),
         "ValueError",
         "TokenBudgetSampler with a length above max_tokens",
+        valid=valid_sampler(student, lengths, 30),
     )
-    student.TokenBudgetSampler(lengths[:-1], 30)  # a length equal to max_tokens is fine
 
 
 @pytest.mark.weight(3)
@@ -131,15 +146,31 @@ def test_sampler__same_seed_and_epoch_give_the_same_batches(student):
     assert epoch_batches(a) == epoch_batches(b), "two samplers with the same seed differ at epoch 4"
 
 
+def as_sets(batches: list[list[int]]) -> list[frozenset[int]]:
+    """An epoch's sequence of batches, each batch as a set: the order inside a batch does not count."""
+    return [frozenset(b) for b in batches]
+
+
 @pytest.mark.weight(2)
 def test_sampler__epochs_and_seeds_change_the_batches_when_shuffling(student):
     lengths = uniform_lengths(10)
     sampler = student.TokenBudgetSampler(lengths, 256, shuffle=True, seed=0)
-    first = epoch_batches(sampler)
-    sampler.set_epoch(1)
-    assert epoch_batches(sampler) != first, "set_epoch(1) gives the same batches as epoch 0 with shuffle=True"
+    epochs = []
+    for epoch in range(4):
+        sampler.set_epoch(epoch)
+        batches = epoch_batches(sampler)
+        check_partition(batches, len(lengths), f"epoch {epoch}")
+        epochs.append(as_sets(batches))
+    for a in range(4):
+        for b in range(a):
+            assert epochs[a] != epochs[b], (
+                f"with shuffle=True, epochs {b} and {a} give the same sequence of batches "
+                "(reordering the indices inside a batch does not count)"
+            )
     other_seed = student.TokenBudgetSampler(lengths, 256, shuffle=True, seed=1)
-    assert epoch_batches(other_seed) != first, "seeds 0 and 1 give the same batches with shuffle=True"
+    assert as_sets(epoch_batches(other_seed)) != epochs[0], (
+        "seeds 0 and 1 give the same sequence of batches with shuffle=True"
+    )
 
 
 def test_sampler__without_shuffle_the_batches_never_change(student):
@@ -159,10 +190,12 @@ def test_sampler__len_is_the_number_of_batches_of_the_current_epoch(student):
     assert len(sampler) == len(epoch_batches(sampler)), (
         "len(sampler) differs from the number of batches at epoch 0"
     )
-    sampler.set_epoch(3)
-    assert len(sampler) == len(epoch_batches(sampler)), (
-        "len(sampler) differs from the number of batches at epoch 3"
-    )
+    for epoch in (3, 1, 7, 2):
+        sampler.set_epoch(epoch)
+        announced = len(sampler)  # before the epoch is iterated
+        assert announced == len(epoch_batches(sampler)) == len(sampler), (
+            f"len(sampler) differs from the number of batches at epoch {epoch}"
+        )
 
 
 def test_sampler__works_as_a_dataloader_batch_sampler(student):
@@ -177,19 +210,74 @@ def test_sampler__works_as_a_dataloader_batch_sampler(student):
     )
 
 
-@pytest.mark.weight(2)
-def test_sampler__collate_batch_right_pads_with_pad_id(student):
-    rows = [[0, 5, 9], [4], [3, 0, 2, 8, 1], []]
-    out = student.collate_batch([{"input_ids": r} for r in rows[:3]], 7)
+def collated(out, rows):
     assert isinstance(out, dict) and {"input_ids", "attention_mask"} <= set(out), (
         "collate_batch returns a dict with input_ids and attention_mask"
     )
     ids, mask = out["input_ids"], out["attention_mask"]
-    assert ids.dtype == torch.int64, f"input_ids must be int64, not {ids.dtype}"
-    assert ids.tolist() == [[0, 5, 9, 7, 7], [4, 7, 7, 7, 7], [3, 0, 2, 8, 1]], (
-        "input_ids must hold each row's ids on the left and pad_id on the right"
+    width = max(len(r) for r in rows)
+    for name, t in (("input_ids", ids), ("attention_mask", mask)):
+        assert isinstance(t, torch.Tensor) and t.shape == (len(rows), width), (
+            f"{name} must be a tensor of shape (B, T_max)"
+        )
+    return ids, mask
+
+
+def right_collate(rows, pad_id):
+    def check(out):
+        ids, mask = collated(out, rows)
+        width = max(len(r) for r in rows)
+        assert ids.tolist() == [r + [pad_id] * (width - len(r)) for r in rows], (
+            "input_ids must hold each row's ids on the left and pad_id on the right"
+        )
+        assert mask.long().tolist() == [[1] * len(r) + [0] * (width - len(r)) for r in rows], (
+            "attention_mask must be 1 at real tokens and 0 at padding"
+        )
+
+    return check
+
+
+@pytest.mark.weight(2)
+def test_sampler__collate_batch_right_pads_with_pad_id(student):
+    rows = [[0, 5, 9], [4], [3, 0, 2, 8, 1]]
+    right_collate(rows, 7)(student.collate_batch([{"input_ids": r} for r in rows], 7))
+
+
+@pytest.mark.weight(2)
+def test_sampler__collate_masks_by_length_even_where_a_real_token_equals_pad_id(student):
+    rows = [[0, 5, 0], [4], [0], [6, 0, 0, 0]]
+    out = student.collate_batch([{"input_ids": r} for r in rows], 0)
+    collated(out, rows)
+    assert out["attention_mask"].long().tolist() == [
+        [1, 1, 1, 0],
+        [1, 0, 0, 0],
+        [1, 0, 0, 0],
+        [1, 1, 1, 1],
+    ], (
+        "attention_mask must be 1 at every real token, also where a real token equals pad_id: "
+        "take it from the lengths, not from the ids"
     )
-    assert not mask.is_floating_point(), "attention_mask holds 0/1 as integers or bools"
-    assert mask.long().tolist() == [[1, 1, 1, 0, 0], [1, 0, 0, 0, 0], [1, 1, 1, 1, 1]], (
-        "attention_mask must be 1 at real tokens and 0 at padding"
+    right_collate(rows, 0)(out)
+
+
+# --- conventions: each its own small test, earned only with a right value -------------------------
+
+
+@pytest.mark.weight(0.5)
+def test_sampler__collate_returns_int64_ids_and_an_integer_mask(student):
+    rows = [[3, 1], [4, 1, 5, 9, 2]]
+    out = student.collate_batch([{"input_ids": r} for r in rows], 6)
+    right_collate(rows, 6)(out)
+    assert out["input_ids"].dtype == torch.int64, f"input_ids must be int64, not {out['input_ids'].dtype}"
+    assert not out["attention_mask"].is_floating_point() and not out["attention_mask"].is_complex(), (
+        "attention_mask holds 0/1 as integers or bools, not floats"
     )
+
+
+@pytest.mark.weight(0.5)
+def test_sampler__collate_does_not_modify_the_examples(student):
+    rows = [[8, 1, 3], [2], [7, 7, 7, 7, 7]]
+    batch = [{"input_ids": list(r), "label": i} for i, r in enumerate(rows)]
+    result, args_after, _ = call(student.collate_batch, (batch, 9), {}, mode="inspect")
+    right_collate(rows, 9)(result)
+    assert args_after[0] == batch, "collate_batch modified the examples it was given; build new lists"

@@ -1,10 +1,21 @@
 """Hidden tests of task `t5` (T5's span corruption): exact noise and span counts, sentinel ids,
-reconstruction, maximal spans, random lengths, EOS, the error for short inputs, the generator."""
+reconstruction, maximal spans, random lengths, EOS, the generator; then the conventions, each its own
+small test: the dtype, the ValueError for short inputs, generator=None (torch's global generator),
+untouched inputs."""
 
 import pytest
 import torch
 
-from autograder.testing import assert_inputs_unchanged, call_many, expect_error, generator, student_generator
+from autograder.testing import (
+    assert_dtype,
+    assert_inputs_unchanged,
+    call_many,
+    expect_error,
+    follows_the_global_generator,
+    generator,
+    same_result_for_same_seed,
+    student_generator,
+)
 
 pytestmark = pytest.mark.task("t5")
 
@@ -25,7 +36,6 @@ def parse(ids: torch.Tensor, result) -> list[torch.Tensor]:
     inputs, targets = result
     for name, t in (("inputs", inputs), ("targets", targets)):
         assert isinstance(t, torch.Tensor) and t.dim() == 1, f"{name} must be a 1-d tensor"
-        assert t.dtype == torch.int64, f"{name} must be int64, not {t.dtype}"
         assert len(t) > 0 and int(t[-1]) == EOS, f"{name} must end with EOS"
     body_in, body_t = inputs[:-1], targets[:-1]
     is_sentinel_in = body_in >= CONTENT_MAX
@@ -74,6 +84,8 @@ CASES = [  # (T, noise_density, mean_noise_span_length, num_noise, num_spans)
     (100, 0.15, 3.0, 15, 5),
     (36, 0.5, 2.0, 18, 9),
     (20, 0.01, 3.0, 1, 1),
+    (22, 0.15, 3.0, 3, 1),  # 3.3 noise tokens: ceil differs
+    (40, 0.2, 3.0, 8, 3),  # 8 / 3 = 2.67 spans: floor differs
 ]
 
 
@@ -146,30 +158,76 @@ def test_t5__defaults_are_density_0_15_and_mean_span_3(student):
     )
 
 
-def test_t5__rejects_fewer_than_2_tokens(student):
-    expect_error(
-        lambda: student.t5_span_corruption(torch.tensor([7]), VOCAB, EOS),
-        "ValueError",
-        "t5_span_corruption with T=1",
-    )
+def valid_t5(ids, num_noise, num_spans):
+    """A check of one result: the layout, the counts and the reconstruction."""
+
+    def check(result):
+        spans = parse(ids, result)
+        assert len(spans) == num_spans, "the number of noise spans is not num_spans"
+        assert sum(len(sp) for sp in spans) == num_noise, "the number of noise tokens is not num_noise"
+        assert torch.equal(rebuild(result[0], spans), ids), "the spans do not reconstruct the original"
+
+    return check
 
 
 def test_t5__the_generator_decides_every_random_draw(student):
     ids = tokens(6000, 80)
+    check = valid_t5(ids, 12, 4)
+    assert same_result_for_same_seed(
+        student, "t5_span_corruption", 6001, ids, VOCAB, EOS, result_check=check
+    ), "two calls with equally seeded generators differ: draw every random number from `generator`"
 
     def draws(base):
         return call_many(
             student, "t5_span_corruption", 8, ids, VOCAB, EOS, generator=student_generator(student, base)
         )
 
-    first, again, other = draws(6001), draws(6001), draws(6002)
-    assert all(torch.equal(a[i], b[i]) for a, b in zip(first, again, strict=True) for i in (0, 1)), (
-        "two calls with equally seeded generators differ"
-    )
+    first, other = draws(6001), draws(6002)
+    for result in first + other:
+        check(result)
     assert any(not torch.equal(a[0], b[0]) for a, b in zip(first, other, strict=True)), (
         "differently seeded generators give the same corruption: is `generator` used?"
     )
 
 
+# --- conventions: each its own small test, earned only with a right value -------------------------
+
+
+@pytest.mark.weight(0.5)
+def test_t5__returns_int64_inputs_and_targets(student):
+    ids = tokens(6500, 40)
+    result = corrupt(student, ids, 6501)
+    valid_t5(ids, 6, 2)(result)
+    assert_dtype(result[0], torch.int64, "inputs")
+    assert_dtype(result[1], torch.int64, "targets")
+
+
+@pytest.mark.weight(0.5)
+def test_t5__rejects_fewer_than_2_tokens(student):
+    ids = tokens(6600, 30)
+    expect_error(
+        lambda: student.t5_span_corruption(torch.tensor([7]), VOCAB, EOS),
+        "ValueError",
+        "t5_span_corruption with T=1",
+        valid=lambda: valid_t5(ids, 4, 1)(corrupt(student, ids, 6601)),
+    )
+
+
+@pytest.mark.weight(0.5)
+def test_t5__without_a_generator_uses_torchs_global_generator(student):
+    ids = tokens(6700, 80)
+    reproduced, differ = follows_the_global_generator(
+        student, "t5_span_corruption", 6701, ids, VOCAB, EOS, result_check=valid_t5(ids, 12, 4)
+    )
+    assert reproduced, "with generator=None, re-seeding torch's global generator must reproduce the draw"
+    assert differ, (
+        "with generator=None, two calls give the same corruption: draw from torch's global generator"
+    )
+
+
+@pytest.mark.weight(0.5)
 def test_t5__does_not_modify_its_inputs(student):
-    assert_inputs_unchanged(student, "t5_span_corruption", tokens(7000, 30), VOCAB, EOS, 0.3)
+    ids = tokens(7000, 30)
+    assert_inputs_unchanged(
+        student, "t5_span_corruption", ids, VOCAB, EOS, 0.3, result_check=valid_t5(ids, 9, 3)
+    )

@@ -1,0 +1,20 @@
+# audit: task=mass expect=less
+# Without a generator it seeds a fresh one from a constant: every unseeded call masks the same span
+# instead of following torch's global generator.
+def mass_mask(input_ids, special_tokens_mask, mask_token_id, span_ratio=0.5, generator=None):
+    if generator is None:
+        generator = torch.Generator().manual_seed(0)
+    content = (~special_tokens_mask.bool()).nonzero().flatten()
+    first, m = int(content[0]), content.numel()
+    k = max(1, round(m * span_ratio))
+    start = first + int(torch.randint(m - k + 1, (1,), generator=generator))
+    end = start + k
+    encoder_input_ids = input_ids.clone()
+    encoder_input_ids[start:end] = mask_token_id
+    labels = torch.full_like(input_ids, -100)
+    labels[start:end] = input_ids[start:end]
+    decoder_input_ids = torch.full_like(input_ids, mask_token_id)
+    decoder_input_ids[start + 1:end] = input_ids[start:end - 1]
+    if start > 0:
+        decoder_input_ids[start] = input_ids[start - 1]
+    return {"encoder_input_ids": encoder_input_ids, "labels": labels, "decoder_input_ids": decoder_input_ids}
