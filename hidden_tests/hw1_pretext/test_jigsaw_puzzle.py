@@ -1,12 +1,15 @@
 """Hidden tests of task `jigsaw_puzzle`: tiles traced back to their cells with a coordinate image
 (gather convention, permutations that are not their own inverse), crops inside cells, uniform
-labels and crop offsets drawn independently per cell and image."""
+labels and crop offsets (odd and even slack) drawn independently per cell and image, randomness
+from `generator` (torch's global generator when it is None)."""
 
 import pytest
 import torch
 
 from autograder.testing import (
+    assert_dtype,
     expect_error,
+    follows_the_global_generator,
     generator,
     rate_tolerance,
     same_result_for_same_seed,
@@ -36,6 +39,11 @@ def batch(student, images, permutations, tile_size, base):
     result = student.make_jigsaw_batch(
         images, permutations, tile_size, generator=student_generator(student, base)
     )
+    return checked(result, images, permutations, tile_size)
+
+
+def checked(result, images, permutations, tile_size):
+    """(tiles, labels) after checking their shapes and the labels' range (values only)."""
     if not (isinstance(result, tuple | list) and len(result) == 2):
         raise AssertionError("make_jigsaw_batch should return a pair (tiles, labels)")
     tiles, labels = result
@@ -48,9 +56,9 @@ def batch(student, images, permutations, tile_size, base):
         )
     if not isinstance(labels, torch.Tensor) or tuple(labels.shape) != (b,):
         raise AssertionError(f"labels should be a tensor of shape ({b},)")
-    if not ((labels >= 0) & (labels < len(permutations))).all():
-        raise AssertionError(f"labels must lie in 0..P-1 = 0..{len(permutations) - 1}")
-    return tiles, labels
+    if not ((labels >= 0) & (labels < len(permutations)) & (labels == labels.round())).all():
+        raise AssertionError(f"labels must be integers in 0..P-1 = 0..{len(permutations) - 1}")
+    return tiles, labels.long()
 
 
 def corners(tiles: torch.Tensor, h: int, what: str) -> torch.Tensor:
@@ -73,19 +81,10 @@ def corners(tiles: torch.Tensor, h: int, what: str) -> torch.Tensor:
     return torch.stack([image, row, col], dim=-1)
 
 
-@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
-def test_jigsaw_puzzle__returns_tiles_of_the_inputs_dtype_and_int64_labels(student, dtype):
-    tiles, labels = batch(student, coordinate_images(2, 3, 9, dtype), shuffling_permutations(4, 1), 2, base=2)
-    assert tiles.dtype == dtype, f"tiles should keep the images' dtype {dtype}, not {tiles.dtype}"
-    assert labels.dtype == torch.int64, f"labels should be int64, not {labels.dtype}"
-
-
-@pytest.mark.weight(3)
-@pytest.mark.parametrize("h,tile_size", [(9, 3), (12, 3), (15, 4), (12, 2)])
-def test_jigsaw_puzzle__tile_i_is_cut_from_cell_permutations_label_i(student, h, tile_size):
-    b, cell = 4, h // 3
-    permutations = shuffling_permutations(5, 10 + h)
-    tiles, labels = batch(student, coordinate_images(b, 2, h), permutations, tile_size, base=20 + h)
+def assert_tiles_from_the_named_cells(tiles, labels, permutations, h: int, tile_size: int) -> None:
+    """The value check on a batch of coordinate images: every tile an intact crop of its own image,
+    inside one cell, the cell that the drawn permutation names (gather convention)."""
+    b, cell = tiles.shape[0], h // 3
     where = corners(tiles, h, f"H={h}, tile_size={tile_size}")
     for n in range(b):
         assert (where[n, :, 0] == n).all(), f"the tiles of image {n} must all be cut from image {n}"
@@ -106,6 +105,25 @@ def test_jigsaw_puzzle__tile_i_is_cut_from_cell_permutations_label_i(student, h,
             )
 
 
+def valid_batch(images, permutations, tile_size):
+    """A ``result_check``: the result of a call on coordinate images is a right batch."""
+
+    def check(result) -> None:
+        tiles, labels = checked(result, images, permutations, tile_size)
+        assert_tiles_from_the_named_cells(tiles, labels, permutations, images.shape[-1], tile_size)
+
+    return check
+
+
+@pytest.mark.weight(3)
+@pytest.mark.parametrize("h,tile_size", [(9, 3), (12, 3), (15, 4), (12, 2)])
+def test_jigsaw_puzzle__tile_i_is_cut_from_cell_permutations_label_i(student, h, tile_size):
+    permutations = shuffling_permutations(5, 10 + h)
+    tiles, labels = batch(student, coordinate_images(4, 2, h), permutations, tile_size, base=20 + h)
+    assert_tiles_from_the_named_cells(tiles, labels, permutations, h, tile_size)
+
+
+@pytest.mark.weight(2)
 def test_jigsaw_puzzle__labels_are_uniform_over_the_permutations(student):
     b, p = 2000, 4
     images = torch.rand(b, 1, 3, 3, generator=generator(30))
@@ -117,11 +135,15 @@ def test_jigsaw_puzzle__labels_are_uniform_over_the_permutations(student):
         )
 
 
-def test_jigsaw_puzzle__crop_offsets_are_uniform_and_drawn_per_cell_and_image(student):
-    b, h, tile_size = 600, 12, 2  # cells of 4: offsets 0, 1, 2 on each axis
+@pytest.mark.weight(2)
+@pytest.mark.parametrize("h,tile_size", [(12, 2), (15, 2)], ids=["even_slack", "odd_slack"])
+def test_jigsaw_puzzle__crop_offsets_are_uniform_and_drawn_per_cell_and_image(student, h, tile_size):
+    # Slack cell - tile_size = 2 (offsets 0..2) and 3 (offsets 0..3): an offset jittered around the
+    # cell's centre reaches every place only when the slack is even.
+    b = 600
     cell, choices = h // 3, h // 3 - tile_size + 1
-    permutations = shuffling_permutations(3, 40)
-    tiles, labels = batch(student, coordinate_images(b, 1, h), permutations, tile_size, base=41)
+    permutations = shuffling_permutations(3, 40 + h)
+    tiles, labels = batch(student, coordinate_images(b, 1, h), permutations, tile_size, base=41 + h)
     where = corners(tiles, h, f"H={h}, tile_size={tile_size}")
     source = permutations[labels]  # (B, 9) the cell of every tile
     offsets = torch.zeros(b, 9, 2, dtype=torch.int64)  # (B, cell, axis)
@@ -145,21 +167,64 @@ def test_jigsaw_puzzle__crop_offsets_are_uniform_and_drawn_per_cell_and_image(st
     )
 
 
+@pytest.mark.weight(0.5)
+def test_jigsaw_puzzle__keeps_the_images_dtype_and_returns_int64_labels(student):
+    permutations = shuffling_permutations(4, 1)
+    for dtype in (torch.float32, torch.float64):
+        images = coordinate_images(2, 3, 9, dtype)
+        result = student.make_jigsaw_batch(images, permutations, 2, generator=student_generator(student, 2))
+        valid_batch(images, permutations, 2)(result)
+        tiles, labels = result
+        assert_dtype(tiles, dtype, f"tiles of {dtype} images (same dtype as the images)")
+        assert_dtype(labels, torch.int64, "labels")
+
+
+@pytest.mark.weight(0.5)
 def test_jigsaw_puzzle__same_generator_seed_gives_the_same_batch(student):
     images, permutations = coordinate_images(3, 1, 12), shuffling_permutations(6, 50)
     for offset in range(3):
-        same = same_result_for_same_seed(student, "make_jigsaw_batch", 51 + offset, images, permutations, 3)
+        same = same_result_for_same_seed(
+            student, "make_jigsaw_batch", 51 + offset, images, permutations, 3,
+            result_check=valid_batch(images, permutations, 3),
+        )
         assert same, (
             "two calls with generators seeded alike gave different batches: draw every random number "
             "from `generator`"
         )
 
 
-@pytest.mark.parametrize("h,tile_size", [(9, 4), (12, 5)])
-def test_jigsaw_puzzle__tiles_larger_than_a_cell_raise_value_error(student, h, tile_size):
-    images = coordinate_images(2, 1, h)
-    expect_error(
-        lambda: student.make_jigsaw_batch(images, shuffling_permutations(2, 60), tile_size),
-        "ValueError",
-        f"tile_size={tile_size} with H={h} (cells of {h // 3})",
+@pytest.mark.weight(0.5)
+def test_jigsaw_puzzle__without_a_generator_uses_torchs_global_generator(student):
+    # 3 images, 6 labels and 2 x 2 offsets per cell: two unseeded calls agree with probability < 1e-15.
+    images, permutations = coordinate_images(3, 1, 12), shuffling_permutations(6, 55)
+    reproduced, different = follows_the_global_generator(
+        student, "make_jigsaw_batch", 56, images, permutations, 3,
+        result_check=valid_batch(images, permutations, 3),
     )
+    assert reproduced, (
+        "with generator=None, re-seeding torch's global generator (torch.manual_seed) must reproduce the "
+        "batch: draw from torch's global generator"
+    )
+    assert different, (
+        "with generator=None, successive calls gave the same batch: draw from torch's global generator, "
+        "not from a fresh torch.Generator()"
+    )
+
+
+@pytest.mark.weight(0.5)
+def test_jigsaw_puzzle__tiles_larger_than_a_cell_raise_value_error(student):
+    permutations = shuffling_permutations(2, 60)
+
+    def just_fitting(images) -> None:  # tile_size == H // 3 is allowed
+        valid_batch(images, permutations, images.shape[-1] // 3)(
+            student.make_jigsaw_batch(images, permutations, images.shape[-1] // 3)
+        )
+
+    for h in (9, 12):
+        images = coordinate_images(2, 1, h)
+        expect_error(
+            lambda: student.make_jigsaw_batch(images, permutations, h // 3 + 1),  # noqa: B023
+            "ValueError",
+            f"tile_size={h // 3 + 1} with H={h} (cells of {h // 3})",
+            valid=lambda: just_fitting(images),  # noqa: B023
+        )

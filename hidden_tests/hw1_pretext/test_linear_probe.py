@@ -9,7 +9,7 @@ import pytest
 import torch
 import torch.nn as nn
 
-from autograder.testing import assert_close, assert_inputs_unchanged, generator
+from autograder.testing import assert_close, assert_dtype, assert_inputs_unchanged, generator
 
 pytestmark = pytest.mark.task("linear_probe")
 
@@ -53,11 +53,13 @@ def state(encoder) -> dict:
     }
 
 
-def setup(student, base: int, modes: dict[str, bool]):
+def setup(student, base: int, modes: dict[str, bool], label_dtype: torch.dtype = torch.int64):
     """(encoder in the worker, loader, expected eval-mode features, labels of all batches)."""
     g = generator(base)
     reference = reference_encoder(g)
-    loader = [(torch.randn(n, 6, generator=g), torch.randint(5, (n,), generator=g)) for n in SIZES]
+    loader = [
+        (torch.randn(n, 6, generator=g), torch.randint(5, (n,), generator=g).to(label_dtype)) for n in SIZES
+    ]
     reference.eval()
     with torch.no_grad():
         expected = torch.cat([reference(x) for x, _ in loader])
@@ -70,8 +72,10 @@ def setup(student, base: int, modes: dict[str, bool]):
     return encoder, loader, expected, torch.cat([y for _, y in loader])
 
 
-def extract(student, base: int, modes: dict[str, bool]) -> tuple[dict, torch.Tensor, torch.Tensor]:
-    encoder, loader, expected, labels = setup(student, base, modes)
+def extract(
+    student, base: int, modes: dict[str, bool], label_dtype: torch.dtype = torch.int64
+) -> tuple[dict, torch.Tensor, torch.Tensor]:
+    encoder, loader, expected, labels = setup(student, base, modes, label_dtype)
     before = state(encoder)
     result = student.extract_features(encoder, loader)
     if not (isinstance(result, tuple | list) and len(result) == 2):
@@ -81,6 +85,19 @@ def extract(student, base: int, modes: dict[str, bool]) -> tuple[dict, torch.Ten
         raise AssertionError(f"features should be a tensor, not a {type(features).__name__}")
     out = {"features": features, "labels": got_labels, "before": before, "after": state(encoder)}
     return out, expected, labels
+
+
+def assert_right_values(out: dict, expected: torch.Tensor, labels: torch.Tensor) -> None:
+    """The value check of one call: the eval-mode features and the loader's labels, in order
+    (compared as values; the labels' dtype is a convention with its own test)."""
+    assert_close(out["features"], expected, "extract_features: the features of all batches in eval mode")
+    got = out["labels"]
+    assert isinstance(got, torch.Tensor) and tuple(got.shape) == tuple(labels.shape), (
+        f"labels should be a tensor of shape {tuple(labels.shape)}"
+    )
+    assert torch.equal(got.double(), labels.double()), (
+        "labels should be the loader's labels of all batches, in order"
+    )
 
 
 def returns_inference_tensors(student, base: int) -> bool:
@@ -96,15 +113,20 @@ def returns_inference_tensors(student, base: int) -> bool:
 
 @pytest.mark.weight(2)
 def test_linear_probe__features_are_the_eval_mode_outputs_of_every_batch(student):
-    out, expected, labels = extract(student, 1, {})
-    assert_close(out["features"], expected, "extract_features: the features of all batches in eval mode")
-    got = out["labels"]
-    assert isinstance(got, torch.Tensor) and got.dtype == torch.int64, "labels should be an int64 tensor"
-    assert torch.equal(got, labels), "labels should be the loader's labels of all batches, in order"
+    assert_right_values(*extract(student, 1, {}))
+
+
+@pytest.mark.weight(0.5)
+def test_linear_probe__labels_are_int64_whatever_integer_dtype_the_loader_yields(student):
+    for label_dtype in (torch.int64, torch.int32):
+        out, expected, labels = extract(student, 5, {}, label_dtype)
+        assert_right_values(out, expected, labels)
+        assert_dtype(out["labels"], torch.int64, f"labels of a loader that yields {label_dtype} labels")
 
 
 def test_linear_probe__features_carry_no_autograd_graph(student):
-    out, _, _ = extract(student, 2, {})
+    out, expected, labels = extract(student, 2, {})
+    assert_right_values(out, expected, labels)
     assert not out["features"].requires_grad, (
         "features must carry no autograd graph: run the encoder under torch.no_grad()"
     )
@@ -116,7 +138,8 @@ def test_linear_probe__features_carry_no_autograd_graph(student):
 
 @pytest.mark.weight(2)
 def test_linear_probe__encoder_parameters_buffers_and_flags_are_unchanged(student):
-    out, _, _ = extract(student, 3, {})
+    out, expected, labels = extract(student, 3, {})
+    assert_right_values(out, expected, labels)
     before, after = out["before"], out["after"]
     for name, tensor in before["tensors"].items():
         assert torch.equal(tensor, after["tensors"][name]), (
@@ -129,7 +152,8 @@ def test_linear_probe__encoder_parameters_buffers_and_flags_are_unchanged(studen
 
 @pytest.mark.parametrize("modes", [{}, MIXED, {k: False for k in MIXED}], ids=["train", "mixed", "eval"])
 def test_linear_probe__every_submodules_mode_is_restored(student, modes):
-    out, _, _ = extract(student, 4, modes)
+    out, expected, labels = extract(student, 4, modes)
+    assert_right_values(out, expected, labels)
     changed = sorted(
         k or "(the encoder itself)"
         for k, v in out["before"]["training"].items()
@@ -161,6 +185,7 @@ def accuracy(student, *args) -> float:
     return float(value)
 
 
+@pytest.mark.weight(2)
 @pytest.mark.parametrize("classes", [2, 4, 7])
 def test_linear_probe__separable_classes_are_classified_perfectly(student, classes):
     x_train, y_train = blobs(10 + classes, 25, classes)
@@ -171,6 +196,7 @@ def test_linear_probe__separable_classes_are_classified_perfectly(student, class
     )
 
 
+@pytest.mark.weight(2)
 def test_linear_probe__fits_on_the_training_split_only(student):
     x_train, y_train = blobs(30, 25)
     x_test, y_test = blobs(31, 10)
@@ -181,6 +207,7 @@ def test_linear_probe__fits_on_the_training_split_only(student):
     )
 
 
+@pytest.mark.weight(2)
 def test_linear_probe__accuracy_is_the_fraction_of_correct_test_labels(student):
     x_train, y_train = blobs(40, 25)
     x_test, y_test = blobs(41, 10)
@@ -191,7 +218,14 @@ def test_linear_probe__accuracy_is_the_fraction_of_correct_test_labels(student):
     )
 
 
+def separable_gets_full_accuracy(student, *args) -> None:
+    """The value check of a side-condition test: well separated blobs are classified perfectly."""
+    got = accuracy(student, *args)
+    assert abs(got - 1.0) < 1e-9, f"well separated classes should get test accuracy 1.0, got {got}"
+
+
 def test_linear_probe__result_does_not_depend_on_the_global_rng(student):
+    separable_gets_full_accuracy(student, *blobs(52, 25), *blobs(53, 10))
     x_train, y_train = blobs(50, 8, classes=5, d=40, spread=12.0)
     x_test, y_test = blobs(51, 60, classes=5, d=40, spread=12.0)
     runs = []
@@ -203,9 +237,19 @@ def test_linear_probe__result_does_not_depend_on_the_global_rng(student):
     )
 
 
+@pytest.mark.weight(0.5)
 def test_linear_probe__inputs_are_not_modified(student):
-    x_train, y_train = blobs(60, 10)
-    x_test, y_test = blobs(61, 5)
+    x_train, y_train = blobs(60, 25)
+    x_test, y_test = blobs(61, 10)
+
+    def perfect(value) -> None:
+        if isinstance(value, torch.Tensor) and value.numel() == 1:
+            value = value.item()
+        assert isinstance(value, int | float) and abs(value - 1.0) < 1e-9, (
+            "linear_probe_accuracy should return test accuracy 1.0 for well separated classes"
+        )
+
     assert_inputs_unchanged(
-        student, "linear_probe_accuracy", x_train * 3 + 1, y_train, x_test * 3 + 1, y_test
+        student, "linear_probe_accuracy", x_train, y_train, x_test, y_test,
+        result_check=perfect,
     )

@@ -1,13 +1,19 @@
 """Hidden tests of task `relative_patch` (Doersch et al., 2015): offsets and the label table traced
-with a coordinate image, both patches inside the image, uniform labels and independent jitter of
-each patch over many draws."""
+with a coordinate image, both patches inside the image (margins leave room for the jitter), uniform
+labels, independent uniform jitter of each patch (odd and even `jitter`) over many draws, randomness
+from `generator` (torch's global generator when it is None)."""
+
+import math
 
 import pytest
 import torch
 
 from autograder.testing import (
+    assert_dtype,
     call_many,
+    draws_to_tell_apart,
     expect_error,
+    follows_the_global_generator,
     rate_tolerance,
     same_result_for_same_seed,
     student_generator,
@@ -27,12 +33,13 @@ def coordinates(h: int, w: int, dtype=torch.float64) -> torch.Tensor:
 
 
 def label_of(value) -> int:
-    """The label as an int, from an int (or an integral float or one-element tensor)."""
+    """The label as an int, from an int (or an integral float or one-element tensor: the label's
+    type is a convention with its own test)."""
     if isinstance(value, torch.Tensor) and value.numel() == 1:
         value = value.item()
     if type(value) is float and value.is_integer():
         value = int(value)
-    if type(value) not in (int, bool):
+    if type(value) is not int:
         raise AssertionError("sample_patch_pair should return an int label")
     if not 0 <= value <= 7:
         raise AssertionError(f"label {value} is outside 0..7")
@@ -79,18 +86,25 @@ def draws(student, times: int, h: int, w: int, patch_size: int, gap: int, jitter
     return torch.cat([labels[:, None], neighbor - center], dim=1)  # (times, 3)
 
 
-def test_relative_patch__returns_two_crops_of_the_inputs_dtype_and_an_int_label(student):
-    for dtype in (torch.float32, torch.float64):
-        center, neighbor, label = student.sample_patch_pair(coordinates(20, 20, dtype), 4, 1, 1)
-        for name, patch in (("center", center), ("neighbor", neighbor)):
-            assert isinstance(patch, torch.Tensor) and tuple(patch.shape) == (2, 4, 4), (
-                f"{name} should be a (C, patch_size, patch_size) tensor"
-            )
-            assert patch.dtype == dtype, f"{name} should keep the image's dtype {dtype}, not {patch.dtype}"
-        assert isinstance(label, int) or (
-            isinstance(label, torch.Tensor) and label.dim() == 0 and not label.is_floating_point()
-        ), "label should be an int"
-        assert 0 <= int(label) <= 7, "label must lie in 0..7"
+def pair_check(h: int, w: int, patch_size: int, gap: int, jitter: int):
+    """A ``result_check`` for one call on ``coordinates(h, w)``: two intact crops inside the image,
+    a label in 0..7, the neighbour where the label puts it up to the two patches' jitter."""
+    step = patch_size + gap
+
+    def check(result) -> None:
+        if not (isinstance(result, tuple | list) and len(result) == 3):
+            raise AssertionError("sample_patch_pair should return (center, neighbor, label)")
+        center, neighbor, label = result
+        k = label_of(label)
+        top_left = corners([center], "center", h, w, patch_size)[0]  # (2,)
+        dy, dx = (corners([neighbor], "neighbor", h, w, patch_size)[0] - top_left).tolist()
+        ry, rx = dy - TABLE[k][0] * step, dx - TABLE[k][1] * step
+        assert max(abs(ry), abs(rx)) <= 2 * jitter, (
+            f"label {k} ({NAMES[k]}): the neighbour is not where the label puts it "
+            f"(patch_size={patch_size}, gap={gap}, jitter={jitter})"
+        )
+
+    return check
 
 
 @pytest.mark.weight(2)
@@ -109,6 +123,8 @@ def test_relative_patch__neighbour_offset_follows_the_label_table(student, h, w,
 @pytest.mark.weight(2)
 @pytest.mark.parametrize("h,w", [(0, 0), (0, 9), (11, 0)])
 def test_relative_patch__patches_stay_inside_images_of_the_minimum_size(student, h, w):
+    # At the minimum size the centre has exactly one place: the margins must leave room for the
+    # neighbour and for both patches' jitter.
     patch_size, gap, jitter = 4, 1, 2
     need = 3 * patch_size + 2 * gap + 2 * jitter
     h, w = need + h, need + w
@@ -120,6 +136,7 @@ def test_relative_patch__patches_stay_inside_images_of_the_minimum_size(student,
         )
 
 
+@pytest.mark.weight(2)
 def test_relative_patch__labels_are_uniform(student):
     times = 2000
     labels = draws(student, times, 14, 14, 3, 1, 1, base=80)[:, 0]
@@ -131,40 +148,92 @@ def test_relative_patch__labels_are_uniform(student):
         )
 
 
-def test_relative_patch__each_patch_is_jittered_independently_within_jitter(student):
-    times, patch_size, gap, jitter = 2000, 3, 1, 2
+@pytest.mark.weight(2)
+@pytest.mark.parametrize("jitter", [1, 2], ids=["odd_jitter", "even_jitter"])
+def test_relative_patch__each_patch_is_jittered_independently_and_uniformly(student, jitter):
+    # The centre's place is free, so only the difference of the two shifts is seen: for independent
+    # integers uniform in [-J, J] it is d with probability (2J + 1 - |d|) / (2J + 1)^2. The sample
+    # tells it from a shift rounded from a continuous uniform (ends at half weight), the nearest
+    # plausible mistake, by the rate of |d| = 2J (pooled over both axes).
+    p_ends = 2 / (2 * jitter + 1) ** 2
+    times = math.ceil(draws_to_tell_apart(p_ends, 2 / (4 * jitter) ** 2) / 2)
+    patch_size, gap = 3, 1
     step = patch_size + gap
-    rows = draws(student, times, 24, 24, patch_size, gap, jitter, base=90)
+    rows = draws(student, times, 24, 24, patch_size, gap, jitter, base=90 + jitter)
     table = torch.tensor(TABLE)[rows[:, 0]] * step  # (times, 2)
-    residual = rows[:, 1:] - table  # (times, 2) neighbour's shift minus the centre's
+    residual = (rows[:, 1:] - table).flatten()  # (2 * times,) neighbour's shift minus the centre's
     assert residual.abs().max() <= 2 * jitter, "a patch moved further than `jitter` from its place"
-    # Two independent uniform shifts on [-J, J] differ by exactly +-2J with probability 2/(2J+1)^2.
-    p = 2 / (2 * jitter + 1) ** 2
-    for axis, name in ((0, "rows"), (1, "columns")):
-        rate = float((residual[:, axis].abs() == 2 * jitter).double().mean())
-        assert abs(rate - p) <= rate_tolerance(p, times), (
-            f"along the {name}, the two patches' jitters should be independent integers uniform in "
-            f"[-jitter, jitter] (here jitter={jitter}); their difference reached +-2*jitter in {rate:.1%} of "
-            f"{times} pairs"
+    samples, width = residual.numel(), 2 * jitter + 1
+    for d in range(2 * jitter + 1):
+        p = (width - d) / width**2 * (1 if d == 0 else 2)
+        rate = float((residual.abs() == d).double().mean())
+        assert abs(rate - p) <= rate_tolerance(p, samples), (
+            f"the two patches' shifts should be independent integers uniform in [-jitter, jitter] on each "
+            f"axis (here jitter={jitter}); their difference was {d} pixels apart in {rate:.1%} of {samples} "
+            "cases"
         )
 
 
+@pytest.mark.weight(0.5)
+def test_relative_patch__crops_keep_the_images_dtype_and_the_label_is_an_int(student):
+    for dtype in (torch.float32, torch.float64):
+        result = student.sample_patch_pair(coordinates(20, 20, dtype), 4, 1, 1)
+        pair_check(20, 20, 4, 1, 1)(result)
+        center, neighbor, label = result
+        assert_dtype(center, dtype, f"center of a {dtype} image (same dtype as the image)")
+        assert_dtype(neighbor, dtype, f"neighbor of a {dtype} image (same dtype as the image)")
+        assert type(label) is int or (
+            isinstance(label, torch.Tensor) and label.dim() == 0 and not label.is_floating_point()
+            and label.dtype != torch.bool
+        ), "label should be a Python int or a 0-d integer tensor"
+
+
+@pytest.mark.weight(0.5)
 def test_relative_patch__same_generator_seed_gives_the_same_pair(student):
+    image = coordinates(30, 30)
     for offset in range(3):
-        image = coordinates(30, 30)
-        same = same_result_for_same_seed(student, "sample_patch_pair", 100 + offset, image, 4, 2, 2)
+        same = same_result_for_same_seed(
+            student, "sample_patch_pair", 100 + offset, image, 4, 2, 2,
+            result_check=pair_check(30, 30, 4, 2, 2),
+        )
         assert same, (
             "two calls with generators seeded alike gave different pairs: draw every random number "
             "from `generator`"
         )
 
 
-@pytest.mark.parametrize("h,w", [(16, 40), (40, 16), (16, 16)])
-def test_relative_patch__too_small_images_raise_value_error(student, h, w):
-    # patch_size 4, gap 1, jitter 1 need 3 * 4 + 2 * 1 + 2 * 1 = 16 pixels; 15 is one short.
-    image = coordinates(h - (h == 16), w - (w == 16))
-    expect_error(
-        lambda: student.sample_patch_pair(image, 4, 1, 1),
-        "ValueError",
-        f"an image of {image.shape[1]}x{image.shape[2]} pixels with patch_size=4, gap=1, jitter=1",
+@pytest.mark.weight(0.5)
+def test_relative_patch__without_a_generator_uses_torchs_global_generator(student):
+    # 8 labels and 7 x 7 shifts of each patch: two unseeded calls agree with probability 1/19208 at
+    # most (the centre's place is free), so at least one of three pairs must differ.
+    image, differ = coordinates(30, 30), []
+    for offset in range(3):
+        reproduced, different = follows_the_global_generator(
+            student, "sample_patch_pair", 110 + offset, image, 4, 2, 3,
+            result_check=pair_check(30, 30, 4, 2, 3),
+        )
+        assert reproduced, (
+            "with generator=None, re-seeding torch's global generator (torch.manual_seed) must reproduce "
+            "the pair: draw from torch's global generator"
+        )
+        differ.append(different)
+    assert any(differ), (
+        "with generator=None, successive calls always gave the same pair: draw from torch's global "
+        "generator, not from a fresh torch.Generator()"
     )
+
+
+@pytest.mark.weight(0.5)
+def test_relative_patch__too_small_images_raise_value_error(student):
+    # patch_size 4, gap 1, jitter 1 need 3 * 4 + 2 * 1 + 2 * 1 = 16 pixels; 15 is one short.
+    def just_fitting(h: int, w: int) -> None:  # min(H, W) == 16 is allowed
+        pair_check(h, w, 4, 1, 1)(student.sample_patch_pair(coordinates(h, w), 4, 1, 1))
+
+    for h, w in [(16, 40), (40, 16), (16, 16)]:
+        small = coordinates(h - (h == 16), w - (w == 16))
+        expect_error(
+            lambda: student.sample_patch_pair(small, 4, 1, 1),  # noqa: B023 (called at once)
+            "ValueError",
+            f"an image of {small.shape[1]}x{small.shape[2]} pixels with patch_size=4, gap=1, jitter=1",
+            valid=lambda: just_fitting(h, w),  # noqa: B023
+        )

@@ -1,5 +1,6 @@
 # audit: task=linear_probe expect=full
-# Training-mode flags saved per module; an SGD probe whose initialisation and order use its own seeded generator.
+# Training-mode flags saved per module; an SGD probe whose initialisation and order use its own
+# seeded generator.
 def extract_features(encoder, loader):
     saved = [(m, m.training) for m in encoder.modules()]
     encoder.eval()
