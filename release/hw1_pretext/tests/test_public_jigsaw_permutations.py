@@ -6,6 +6,7 @@ import torch
 pytestmark = pytest.mark.task("jigsaw_permutations")
 
 
+@pytest.mark.weight(2)
 def test_public_jigsaw_permutations__few_rows_differ_in_every_position(student):
     """with n_permutations <= n_tiles every pair of greedy rows differs in every position"""
     rows = student.jigsaw_permutations(4, 4)

@@ -6,6 +6,7 @@ import torch
 pytestmark = pytest.mark.task("jigsaw_puzzle")
 
 
+@pytest.mark.weight(2)
 def test_public_jigsaw_puzzle__tiles_come_from_the_cells_the_permutation_names(student):
     """tiles[b, i] is cell permutations[labels[b], i] when tiles fill the cells"""
     image = torch.arange(81, dtype=torch.float32).reshape(1, 1, 9, 9)

@@ -8,6 +8,7 @@ pytestmark = pytest.mark.task("relative_patch")
 TABLE = [(-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1)]
 
 
+@pytest.mark.weight(2)
 def test_public_relative_patch__offset_follows_the_label_table(student):
     """without jitter the neighbour's corner is (patch_size + gap) * (dy, dx) of its label away"""
     rows, cols = torch.meshgrid(torch.arange(30.0), torch.arange(30.0), indexing="ij")
