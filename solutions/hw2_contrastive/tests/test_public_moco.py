@@ -13,8 +13,9 @@ def test_public_moco__enqueue_wraps_around(student):
     queue.enqueue(keys)
     queue.enqueue(keys)  # rows 2 and 0
     assert int(queue.ptr) == 1, "after 4 keys in a queue of 3 rows, ptr is 1"
-    assert torch.equal(queue.queue[0], keys[1]) and torch.equal(queue.queue[2], keys[0]), \
+    assert torch.equal(queue.queue[0], keys[1]) and torch.equal(queue.queue[2], keys[0]), (
         "the second batch goes to rows 2, 0"
+    )
 
 
 def test_public_moco__loss_with_orthogonal_negatives(student):

@@ -7,4 +7,4 @@ RENAME = {"car": "automobile", "monkey": "frog"}
 
 def stl_to_cifar(predictions):
     table = torch.tensor([CIFAR.index(RENAME.get(name, name)) for name in STL])
-    return table[predictions]
+    return table[predictions.long()]
