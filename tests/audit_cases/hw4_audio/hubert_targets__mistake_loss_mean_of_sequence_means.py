@@ -1,0 +1,23 @@
+# audit: task=hubert_targets expect=less
+# The mean over sequences of each sequence's masked mean.
+def kmeans_assign(features, centroids):
+    """(N, D), (K, D) -> (N,) int64 nearest centroid (Euclidean; ties: lowest index)."""
+    distances = ((features[:, None, :] - centroids[None, :, :]) ** 2).sum(-1)  # (N, K)
+    return distances.argmin(dim=1)
+
+
+def kmeans_update(features, assignments, centroids):
+    """New (K, D) centroids: the mean of each cluster's features; an empty cluster keeps its centroid."""
+    updated = centroids.clone()
+    for k in range(len(centroids)):
+        members = features[assignments == k]
+        if len(members):
+            updated[k] = members.mean(dim=0)
+    return updated
+
+
+def hubert_loss(logits, targets, mask):
+    """Cross-entropy of (B, T, K) logits against (B, T) targets, averaged over masked frames only."""
+    per_frame = F.cross_entropy(logits.transpose(1, 2), targets, reduction="none")  # (B, T)
+    keep = mask.any(dim=1)
+    return ((per_frame * mask).sum(1)[keep] / mask.sum(1)[keep]).mean()

@@ -1,0 +1,29 @@
+# audit: task=log_mel expect=less
+# The Slaney mel scale (librosa's default: linear below 1 kHz) instead of HTK.
+def mel_filterbank(n_freqs, n_mels, sample_rate, f_min=0.0, f_max=None):
+    """Triangular HTK-mel filters (n_freqs, n_mels), peak 1, float64 (see the text above)."""
+    f_max = sample_rate / 2 if f_max is None else f_max
+    freqs = torch.linspace(0, sample_rate / 2, n_freqs, dtype=torch.float64)  # bin k at k sr / (2 (n - 1))
+
+    def to_mel(f):
+        return f / (200.0 / 3) if f < 1000.0 else 15.0 + math.log(f / 1000.0) / (math.log(6.4) / 27.0)
+
+    mels = torch.linspace(to_mel(f_min), to_mel(f_max), n_mels + 2, dtype=torch.float64)
+    hz = torch.where(mels < 15.0, mels * 200.0 / 3, 1000.0 * torch.exp((mels - 15.0) * math.log(6.4) / 27.0))
+    left, centre, right = hz[:-2], hz[1:-1], hz[2:]
+    up = (freqs[:, None] - left) / (centre - left)  # (n_freqs, n_mels)
+    down = (right - freqs[:, None]) / (right - centre)
+    return torch.clamp(torch.minimum(up, down), min=0.0)
+
+
+def log_mel_spectrogram(waveform, sample_rate=16000, n_fft=400, hop_length=160, n_mels=64, floor=1e-10):
+    """(..., L) float waveform -> (..., n_mels, 1 + L // hop_length) log-mel spectrogram, same dtype."""
+    leading = waveform.shape[:-1]
+    x = waveform.reshape(-1, waveform.shape[-1])
+    window = torch.hann_window(n_fft, periodic=True, dtype=x.dtype, device=x.device)
+    spec = torch.stft(x, n_fft, hop_length=hop_length, window=window, center=True, pad_mode="reflect",
+                      return_complex=True)  # (N, n_fft // 2 + 1, frames)
+    power = spec.real ** 2 + spec.imag ** 2
+    filters = mel_filterbank(n_fft // 2 + 1, n_mels, sample_rate).to(dtype=x.dtype, device=x.device)
+    mel = torch.einsum("nft,fm->nmt", power, filters)
+    return torch.log(torch.clamp(mel, min=floor)).reshape(*leading, n_mels, -1)
