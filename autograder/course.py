@@ -19,7 +19,7 @@ from pathlib import Path
 
 from autograder.errors import KitError
 
-ASSIGNMENT_IDS = ("hw1_pretext", "hw2_contrastive", "hw3_lms")
+ASSIGNMENT_IDS = ("hw1_pretext", "hw2_contrastive", "hw3_lms", "hw4_audio")
 
 
 class CourseError(KitError):
