@@ -60,6 +60,44 @@ def test_bart__infilling_replaces_each_span_by_one_mask(student):
     )
 
 
+@pytest.mark.weight(2)
+@pytest.mark.parametrize("length,ratio", [(20, 0.3), (50, 0.3), (100, 0.3), (40, 0.5), (60, 0.15)])
+def test_bart__infilling_removes_exactly_round_mask_ratio_times_T_tokens(student, length, ratio):
+    # ratio * T is a whole number here: round, floor and ceil agree
+    stats = infill_many(student, 20, 11 + length, length=length, mask_ratio=ratio)
+    assert all(removed == round(ratio * length) for removed, _ in stats), (
+        f"with T={length} and mask_ratio={ratio} a call removed a number of tokens other than "
+        "round(mask_ratio * T): draw spans until that many tokens are covered and cut the last one to fit"
+    )
+
+
+def removed_runs_sit_at_masks(tokens: torch.Tensor, out: torch.Tensor) -> bool:
+    """Whether every run of removed input tokens has a mask token where it stood (tokens increasing)."""
+    first, expected, mask_seen = int(tokens[0]), 0, False
+    for token in out.tolist():
+        if token == MASK:
+            mask_seen = True
+            continue
+        position = token - first
+        if position > expected and not mask_seen:
+            return False
+        expected, mask_seen = position + 1, False
+    return expected == len(tokens) or mask_seen
+
+
+@pytest.mark.weight(2)
+@pytest.mark.parametrize("length", [30, 100])
+def test_bart__every_removed_token_stood_where_a_mask_now_stands(student, length):
+    tokens = document(length)
+    outs = call_many(student, "text_infilling", 50, tokens, MASK, generator=student_generator(student, 12))
+    for out in outs:
+        is_infilling(tokens)(out)
+        assert removed_runs_sit_at_masks(tokens, out), (
+            "some input tokens vanished with no mask token in their place: each span must be replaced "
+            "by one mask token where it stood"
+        )
+
+
 def test_bart__infilling_inserts_a_mask_for_a_zero_length_span(student):
     stats = infill_many(student, 100, 3, mask_ratio=0.3, poisson_lambda=0.5)
     removed, masks = sum(r for r, _ in stats), sum(m for _, m in stats)

@@ -141,6 +141,11 @@ def test_sampler__same_seed_and_epoch_give_the_same_batches(student):
     b = student.TokenBudgetSampler(lengths, 256, seed=5)
     assert epoch_batches(a) == epoch_batches(b), "two samplers with the same seed give different batches"
     assert epoch_batches(a) == epoch_batches(a), "iterating the same epoch twice gives different batches"
+    c = student.TokenBudgetSampler(lengths, 256, seed=5)
+    c.set_epoch(0)
+    assert epoch_batches(c) == epoch_batches(b), (
+        "a new sampler and one after set_epoch(0) give different batches: the epoch is 0 by default"
+    )
     a.set_epoch(4)
     b.set_epoch(4)
     assert epoch_batches(a) == epoch_batches(b), "two samplers with the same seed differ at epoch 4"
@@ -171,6 +176,25 @@ def test_sampler__epochs_and_seeds_change_the_batches_when_shuffling(student):
     assert as_sets(epoch_batches(other_seed)) != epochs[0], (
         "seeds 0 and 1 give the same sequence of batches with shuffle=True"
     )
+
+
+@pytest.mark.weight(2)
+def test_sampler__epochs_differ_also_when_every_length_is_distinct(student):
+    # no two texts of equal length: breaking ties at random cannot change an epoch, shuffling can
+    lengths = (torch.randperm(400, generator=generator(14))[:200] + 1).tolist()
+    sampler = student.TokenBudgetSampler(lengths, 1024, shuffle=True, seed=0)
+    epochs = []
+    for epoch in range(3):
+        sampler.set_epoch(epoch)
+        batches = epoch_batches(sampler)
+        check_partition(batches, len(lengths), f"epoch {epoch}")
+        epochs.append(as_sets(batches))
+    for a in range(3):
+        for b in range(a):
+            assert epochs[a] != epochs[b], (
+                f"with shuffle=True and all lengths distinct, epochs {b} and {a} give the same sequence "
+                "of batches: shuffling only ties between equal lengths does not make epochs differ"
+            )
 
 
 def test_sampler__without_shuffle_the_batches_never_change(student):

@@ -148,6 +148,32 @@ def test_t5__span_lengths_are_random(student):
     assert any(len(set(layout)) > 1 for layout in layouts), "all spans always have the same length"
 
 
+EDGES = [  # (T, noise_density, mean_noise_span_length, num_noise, num_spans)
+    (2, 0.15, 3.0, 1, 1),  # the shortest valid input: one noise token and one kept token
+    (2, 0.9, 3.0, 1, 1),  # round(1.8) = 2 noise tokens, capped at T - 1 = 1
+    (20, 1.0, 30.0, 19, 1),  # round(20) = 20, capped at T - 1 = 19: one span, one kept token
+    (25, 0.97, 50.0, 24, 1),  # round(24.25) = 24 = T - 1 in one span
+]
+
+
+@pytest.mark.weight(2)
+@pytest.mark.parametrize("length,density,mean,num_noise,num_spans", EDGES)
+def test_t5__two_tokens_and_the_cap_at_T_minus_1(student, length, density, mean, num_noise, num_spans):
+    for s in range(3):
+        ids = tokens(8000 + 100 * length + s, length)
+        where = f"T={length}, noise_density={density}, mean_noise_span_length={mean}"
+        result = corrupt(student, ids, 8000 + s, noise_density=density, mean_noise_span_length=mean)
+        spans = parse(ids, result)
+        assert len(spans) == num_spans, f"{where}: {len(spans)} spans, expected {num_spans}"
+        got = sum(len(sp) for sp in spans)
+        assert got == num_noise, (
+            f"{where}: {got} noise tokens; num_noise = round(T * noise_density) clamped to [1, T - 1]"
+        )
+        assert torch.equal(rebuild(result[0], spans), ids), (
+            f"{where}: replacing each sentinel by its span does not give the original"
+        )
+
+
 def test_t5__defaults_are_density_0_15_and_mean_span_3(student):
     ids = tokens(5000, 40)
     spans = parse(
