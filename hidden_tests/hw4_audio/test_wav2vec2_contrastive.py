@@ -160,6 +160,38 @@ def right_paired_loss(base, num_negatives, temperature, dtype=torch.float64):
     return (context, quantized, mask), check
 
 
+@pytest.mark.weight(2)
+@pytest.mark.parametrize("masked", [3, 5])
+def test_contrastive_loss__never_the_step_itself_among_many_masked_steps(student, masked):
+    """Orthogonal latents: every allowed distractor has similarity 0 and the positive 1, so the loss
+    is exactly log(1 + K e^(-1/temperature)) whichever distractors are drawn, and larger as soon as
+    one of them is the step itself."""
+    k, temperature, dim = 20, 0.1, 8
+    basis = torch.eye(dim, dtype=torch.float64)
+    steps = torch.tensor([0, 2, 3, 5, 6])[:masked]
+    context = torch.zeros(2, 7, dim, dtype=torch.float64)
+    context[:, steps] = basis[: len(steps)]
+    quantized = context.clone()
+    quantized[:, [1, 4]] = basis[-1]  # unmasked steps, never drawn
+    mask = torch.zeros(2, 7, dtype=torch.bool)
+    mask[:, steps] = True
+    loss = student.wav2vec2_contrastive_loss(
+        context,
+        quantized,
+        mask,
+        num_negatives=k,
+        temperature=temperature,
+        generator=student_generator(student, 7),
+    )
+    assert_close(
+        scalar(loss, "wav2vec2_contrastive_loss"),
+        math.log1p(k * math.exp(-1 / temperature)),
+        f"wav2vec2_contrastive_loss with {masked} masked steps per sequence whose latents are orthogonal "
+        "(a distractor is never the step itself)",
+        **TOL,
+    )
+
+
 @pytest.mark.weight(3)
 @pytest.mark.parametrize("num_negatives,temperature", [(20, 0.1), (30, 0.5), (25, 1.0)])
 def test_contrastive_loss__distractors_only_from_the_other_masked_steps_of_the_sequence(
