@@ -218,6 +218,50 @@ def test_linear_probe__accuracy_is_the_fraction_of_correct_test_labels(student):
     )
 
 
+OFFSETS = 5.0 * torch.tensor([3, -2, 1, -4, 2, -1, 4, -3, 0, 1, -2, 3], dtype=torch.float64)
+
+
+@pytest.mark.weight(2)
+def test_linear_probe__features_with_an_offset_and_a_scale_are_classified_perfectly(student):
+    # Encoder outputs are neither centred nor of unit scale: the same separable blobs moved by a
+    # different offset on every axis, the 8 axes that carry no class information stretched 20 times.
+    # A classifier fit on the training split and applied to the test split as it is (or after the
+    # training split's standardisation) classifies every test point; standardising the two splits
+    # differently, or only one of them, does not.
+    scale = torch.tensor([1.0] * 4 + [20.0] * 8, dtype=torch.float64)
+    x_train, y_train = blobs(70, 25)
+    x_test, y_test = blobs(71, 10)
+    got = accuracy(student, x_train * scale + OFFSETS, y_train, x_test * scale + OFFSETS, y_test)
+    assert abs(got - 1.0) < 1e-9, (
+        "well separated classes whose features have an offset and a scale (as encoder outputs do) "
+        f"should get test accuracy 1.0, got {got}: transform the test features exactly as the "
+        "training features"
+    )
+
+
+def correlated(base: int, per_class: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two classes that differ only in x0 - x1 (by 1, with noise 0.07), next to a large shared
+    nuisance t (std 5) on both axes: the class means differ along x0, where the classes overlap,
+    so only a fitted classifier (x0 - x1) separates them, with a margin of 7 noise sigmas."""
+    g = generator(base)
+    y = torch.arange(2).repeat_interleave(per_class)
+    t = 5.0 * torch.randn(len(y), generator=g, dtype=torch.float64)
+    e = 0.05 * torch.randn(len(y), 4, generator=g, dtype=torch.float64)
+    return torch.stack([t + y.double() + e[:, 0], t + e[:, 1], e[:, 2], e[:, 3]], 1), y
+
+
+@pytest.mark.weight(2)
+def test_linear_probe__classes_apart_along_a_direction_of_small_variance_are_classified_perfectly(student):
+    x_train, y_train = correlated(80, 100)
+    x_test, y_test = correlated(81, 20)
+    got = accuracy(student, x_train, y_train, x_test, y_test)
+    assert abs(got - 1.0) < 1e-9, (
+        "two classes that a linear boundary separates with a wide margin, along a direction of small "
+        f"variance next to a large shared one, should get test accuracy 1.0, got {got}: fit the "
+        "classifier to convergence (the direction between the class means is not enough)"
+    )
+
+
 def separable_gets_full_accuracy(student, *args) -> None:
     """The value check of a side-condition test: well separated blobs are classified perfectly."""
     got = accuracy(student, *args)

@@ -174,6 +174,28 @@ def test_relative_patch__each_patch_is_jittered_independently_and_uniformly(stud
         )
 
 
+@pytest.mark.weight(2)
+def test_relative_patch__the_two_axes_are_jittered_independently(student):
+    # Four independent shifts (two per patch, one per axis): the residuals (ry, rx) of the neighbour's
+    # corner are then independent, each the difference of two shifts, and ry == rx (or ry == -rx) with
+    # probability sum_d P(d)^2 = 19/81 at jitter 1. A draw shared by two axes (one shift per patch,
+    # or one patch's y shift reused for an x shift) correlates them: 1/3 or more.
+    jitter, patch_size, gap = 1, 3, 1
+    step, width = patch_size + gap, 2 * jitter + 1
+    p_equal = sum(((width - abs(d)) / width**2) ** 2 for d in range(-2 * jitter, 2 * jitter + 1))
+    times = draws_to_tell_apart(p_equal, 1 / 3)
+    rows = draws(student, times, 24, 24, patch_size, gap, jitter, base=100)
+    residual = rows[:, 1:] - torch.tensor(TABLE)[rows[:, 0]] * step  # (times, 2) ry, rx
+    assert residual.abs().max() <= 2 * jitter, "a patch moved further than `jitter` from its place"
+    for sign, what in ((1, "equal"), (-1, "opposite")):
+        rate = float((residual[:, 0] == sign * residual[:, 1]).double().mean())
+        assert abs(rate - p_equal) <= rate_tolerance(p_equal, times), (
+            "each patch's shifts on the two axes should be independent draws (four integers uniform in "
+            f"[-jitter, jitter], two per patch); the vertical and horizontal displacement were {what} in "
+            f"{rate:.1%} of {times} pairs"
+        )
+
+
 @pytest.mark.weight(0.5)
 def test_relative_patch__crops_keep_the_images_dtype_and_the_label_is_an_int(student):
     for dtype in (torch.float32, torch.float64):
@@ -224,16 +246,22 @@ def test_relative_patch__without_a_generator_uses_torchs_global_generator(studen
 
 
 @pytest.mark.weight(0.5)
-def test_relative_patch__too_small_images_raise_value_error(student):
-    # patch_size 4, gap 1, jitter 1 need 3 * 4 + 2 * 1 + 2 * 1 = 16 pixels; 15 is one short.
-    def just_fitting(h: int, w: int) -> None:  # min(H, W) == 16 is allowed
-        pair_check(h, w, 4, 1, 1)(student.sample_patch_pair(coordinates(h, w), 4, 1, 1))
+@pytest.mark.parametrize("patch_size,gap,jitter", [(4, 1, 1), (3, 3, 2)], ids=["gap_1", "gap_3"])
+def test_relative_patch__too_small_images_raise_value_error(student, patch_size, gap, jitter):
+    # The bound is 3 * patch_size + 2 * gap + 2 * jitter (16 and 19 pixels here); one pixel short on
+    # the shorter side raises. A gap of 3 tells 2 * gap from terms that agree with it at gap 1.
+    need = 3 * patch_size + 2 * gap + 2 * jitter
 
-    for h, w in [(16, 40), (40, 16), (16, 16)]:
-        small = coordinates(h - (h == 16), w - (w == 16))
+    def just_fitting(h: int, w: int) -> None:  # min(H, W) == need is allowed
+        check = pair_check(h, w, patch_size, gap, jitter)
+        check(student.sample_patch_pair(coordinates(h, w), patch_size, gap, jitter))
+
+    for h, w in [(need, 40), (40, need), (need, need)]:
+        small = coordinates(h - (h == need), w - (w == need))
         expect_error(
-            lambda: student.sample_patch_pair(small, 4, 1, 1),  # noqa: B023 (called at once)
+            lambda: student.sample_patch_pair(small, patch_size, gap, jitter),  # noqa: B023 (called at once)
             "ValueError",
-            f"an image of {small.shape[1]}x{small.shape[2]} pixels with patch_size=4, gap=1, jitter=1",
+            f"an image of {small.shape[1]}x{small.shape[2]} pixels with patch_size={patch_size}, gap={gap}, "
+            f"jitter={jitter}",
             valid=lambda: just_fitting(h, w),  # noqa: B023
         )
