@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
+import re
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator
@@ -168,7 +169,8 @@ def check(
     console = console or Console()
     folder = notebook.resolve().parent
     if (folder / "tasks.toml").is_file():  # a release folder: its manifest is the assignment's
-        hw = hw or (notebook.stem if notebook.stem.isidentifier() else folder.name)
+        stem = re.sub(r"\s*\(\d+\)$", "", notebook.stem)  # "hw2_contrastive (1)": a browser's copy
+        hw = hw or (stem if stem.isidentifier() else folder.name)
         spec, tests = read_manifest(folder / "tasks.toml", hw), folder / "tests"
     else:
         course = Course.find()

@@ -56,7 +56,7 @@ def check_table(result: GradeResult, title: str) -> Table:
             Text(safe_text.line(f"{name} (bonus)" if task.bonus else name)),
             f"{passed} / {len(runs)}",
             Text(safe_text.line(status), style=STATUS_STYLE.get(status, "")),
-            Text(safe_text.message(task.output)),
+            Text("" if status == "not attempted" else safe_text.message(task.output)),
         )
     return table
 
