@@ -13,6 +13,8 @@ deterministically (same arguments, byte-identical files):
                                   --data-root <out>` writes it (read from the STL-10 miniature)
     <out>/bookcorpus/, ag_news/   hw3's corpora as Hugging Face parquet shards
                                   (data/train-00000-of-00001.parquet ...), for datasets.load_dataset
+    <out>/speech_commands/        hw4's Speech Commands v0.02 layout: <word>/<speaker>_nohash_<n>.wav,
+                                  16-bit PCM mono 16 kHz, some clips shorter than a second
     <out>/MINIATURE.json          what is here (marks the folder as miniature data)
 
 torchvision verifies the md5 of every STL-10 and CIFAR-10 file against the real archives' sums,
@@ -35,6 +37,7 @@ import json
 import pickle
 import re
 import shutil
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -199,11 +202,49 @@ def write_hf_corpora(root: Path, *, seed: int = 0) -> tuple[Path, Path]:
     return books, news
 
 
+SPEECH_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+SPEECH_SPEAKERS = 4  # 2 takes each: 8 clips per word
+
+
+def write_speech_commands(root: Path, *, seed: int = 0) -> Path:
+    """Speech Commands' layout for hw4's full mode: a folder per word of 16-bit mono 16 kHz WAV
+    files named ``<speaker hash>_nohash_<take>.wav`` (the speaker is the part before ``_nohash_``).
+    The sound is synthetic (tones with a per-speaker pitch and a per-word envelope); the format
+    is the real one."""
+    rng = np.random.default_rng(seed)
+    folder = root / "speech_commands"
+    shutil.rmtree(folder, ignore_errors=True)
+    speakers = [f"{int(rng.integers(16**8)):08x}" for _ in range(SPEECH_SPEAKERS)]
+    for w, word in enumerate(SPEECH_WORDS):
+        (folder / word).mkdir(parents=True)
+        for s, speaker in enumerate(speakers):
+            for take in range(2):
+                length = int(16_000 * (0.7 + 0.3 * ((w + s + take) % 3) / 2))  # 0.7, 0.85 or 1 s
+                t = np.arange(length) / 16_000
+                pitch = 110.0 * (1 + s / 4) * (1 + w / 20)
+                audio = np.sin(2 * np.pi * pitch * t) * np.hanning(length) * 0.5
+                audio += 0.01 * rng.standard_normal(length)
+                pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2")
+                with wave.open(str(folder / word / f"{speaker}_nohash_{take}.wav"), "wb") as clip:
+                    clip.setnchannels(1)
+                    clip.setsampwidth(2)
+                    clip.setframerate(16_000)
+                    clip.writeframes(pcm.tobytes())
+    return folder
+
+
 def generate(out: Path, *, seed: int = 0) -> dict[str, str]:
     """Write every miniature into ``out`` (replacing what the generator wrote there before)."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("stl10_binary", "cifar-10-batches-py", "competition", "bookcorpus", "ag_news"):
+    for name in (
+        "stl10_binary",
+        "cifar-10-batches-py",
+        "competition",
+        "bookcorpus",
+        "ag_news",
+        "speech_commands",
+    ):
         shutil.rmtree(out / name, ignore_errors=True)
     contents: dict[str, str] = {
         "version": str(VERSION),
@@ -217,6 +258,7 @@ def generate(out: Path, *, seed: int = 0) -> dict[str, str]:
     contents["competition"] = str(write_competition(out, seed=seed).relative_to(out))
     books, news = write_hf_corpora(out, seed=seed)
     contents["bookcorpus"], contents["ag_news"] = str(books.relative_to(out)), str(news.relative_to(out))
+    contents["speech_commands"] = str(write_speech_commands(out, seed=seed).relative_to(out))
     (out / MARKER).write_text(json.dumps(contents, indent=2) + "\n")
     return contents
 

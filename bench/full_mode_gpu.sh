@@ -19,7 +19,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${1:-$ROOT/out/full_mode_gpu}"  # out/ is git-ignored
 PY="${PYTHON:-$ROOT/.venv/bin/python}"
 JUPYTER="${JUPYTER:-$ROOT/.venv/bin/jupyter}"
-HOMEWORKS=(hw1_pretext hw2_contrastive hw3_lms)
+HOMEWORKS=(hw1_pretext hw2_contrastive hw3_lms hw4_audio)
 
 command -v nvidia-smi >/dev/null || { echo "full_mode_gpu.sh: no nvidia-smi: this needs an NVIDIA GPU" >&2; exit 2; }
 "$PY" -c 'import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)' ||

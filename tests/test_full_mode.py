@@ -24,8 +24,8 @@ from autograder.course import Course
 COURSE = Course.find(Path(__file__).parent)
 BUDGET_SECONDS = 900  # per cell: a guard against a runaway notebook, not a benchmark
 # The short-run settings the notebooks read in full mode (documented in their first cells).
-# hw4_audio's full mode reads Speech Commands from SPEECH_COMMANDS_DIR: no miniature of it yet.
-HOMEWORKS = ("hw1_pretext", "hw2_contrastive", "hw3_lms")
+# hw4_audio reads the Speech Commands miniature at $SSL_DATA_ROOT/speech_commands.
+HOMEWORKS = ("hw1_pretext", "hw2_contrastive", "hw3_lms", "hw4_audio")
 # One step or epoch per loop, 8 images or 256 tokens per batch, no loader processes: the CI budget.
 SHORT_RUN = {"SSL_FULL_STEPS": "1", "SSL_FULL_BATCH": "8", "SSL_FULL_TOKENS": "256", "SSL_FULL_WORKERS": "0"}
 
@@ -126,6 +126,20 @@ def test_hf_corpora_miniature__is_read_by_load_dataset_offline(mini, tmp_path, m
     assert set(news) == {"train", "test"} and news["train"].column_names == ["text", "label"]
     assert news["train"].features["label"].names == list(miniatures.AG_NEWS_CLASSES)
     assert len(news["test"]) == 4 * miniatures.AG_NEWS_TEST_PER_CLASS
+
+
+def test_speech_commands_miniature__is_read_as_speech_commands_is(mini):
+    import wave
+
+    clips = sorted((mini / "speech_commands").glob("*/*_nohash_*.wav"))
+    assert {c.parent.name for c in clips} == set(miniatures.SPEECH_WORDS)
+    assert len({c.name.split("_nohash_")[0] for c in clips}) == miniatures.SPEECH_SPEAKERS
+    lengths = set()
+    for clip in clips:
+        with wave.open(str(clip)) as audio:
+            assert (audio.getframerate(), audio.getnchannels(), audio.getsampwidth()) == (16_000, 1, 2)
+            lengths.add(audio.getnframes())
+    assert max(lengths) == 16_000 and min(lengths) < 16_000, "full and short clips, as in the real set"
 
 
 def test_generator__is_deterministic(mini, tmp_path):
