@@ -107,16 +107,11 @@ def _matches_manifest(notebook: Path) -> bool:
         return False
     try:
         tasks = set(read_manifest(manifest, notebook.stem).tasks)
-        return bool(_grade_ids(notebook) & tasks)
+        from autograder.grade.notebook import read_notebook
+
+        return bool(read_notebook(notebook).grade_ids() & tasks)
     except Exception:  # an unreadable notebook or manifest matches nothing
         return False
-
-
-def _grade_ids(notebook: Path) -> set[str]:
-    from autograder.grade.notebook import read_notebook
-
-    cells = read_notebook(notebook).cells
-    return {str(c.get("metadata", {}).get("nbgrader", {}).get("grade_id")) for c in cells}
 
 
 def _assignment(notebook: Path) -> AssignmentSpec:

@@ -213,10 +213,9 @@ def detect_assignment(notebook: Path, course: Course) -> str:
         return notebook.stem
     choices = ", ".join(known)
     try:
-        cells = read_notebook(notebook).cells
+        ids = read_notebook(notebook).grade_ids()
     except SubmissionError as exc:
         raise CourseError(f"{notebook}: {exc}; pass --hw (one of {choices})") from None
-    ids = {c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in cells}
     overlap = {hw: len(ids & set(course.manifest(hw).tasks)) for hw in known}
     best = max(overlap.values(), default=0)
     winners = [hw for hw, n in overlap.items() if n == best]

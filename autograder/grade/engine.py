@@ -58,7 +58,7 @@ class Submission:
     unavailable: dict[str, str] = field(default_factory=dict)  # task → reason it scores 0
     missing: set[str] = field(default_factory=set)  # tasks whose cell is not in the notebook
     not_attempted: set[str] = field(default_factory=set)  # task cells still the release's stub
-    skipped_names: dict[str, int] = field(default_factory=dict)  # name → non-task cell defining it
+    task_cell_indices: set[int] = field(default_factory=set)  # where the task cells are
     workers: dict[str, Worker] = field(default_factory=dict)
     budget: Budget | None = None
     confinement: dict[str, Any] = field(default_factory=dict)  # the sandbox layers in force
@@ -149,7 +149,7 @@ class Grader:
         functions = set(self.setup_functions)
         for cell in cells.values():
             functions |= defined_functions(cell.source)
-        sub.skipped_names = self._names_of_skipped_cells(sub.notebook, {c.index for c in cells.values()})
+        sub.task_cell_indices = {c.index for c in cells.values()}
         for task in self.spec.tasks:
             if task not in cells:
                 reason = (
@@ -274,10 +274,18 @@ class Grader:
 
         sub.outcomes, problems = self.session.run(namespace_for, sub.tasks, salt_of(sub.sha256))
         sub.errors += problems
-        explain = sub.skipped_names
-        sub.outcomes = [replace(o, reason=_explain_name_error(o.reason, explain)) for o in sub.outcomes]
+        self._explain_name_errors(sub)
+
+    def _explain_name_errors(self, sub: Submission) -> None:
+        """A NameError for a name the student defined in a non-task cell says so. The other cells
+        are read only when some reason holds a NameError: most submissions never pay for it."""
+        reasons = [o.reason for o in sub.outcomes] + list(sub.unavailable.values())
+        if sub.notebook is None or not any(_NAME_ERROR.search(r) for r in reasons):
+            return
+        skipped = self._names_of_skipped_cells(sub.notebook, sub.task_cell_indices)
+        sub.outcomes = [replace(o, reason=_explain_name_error(o.reason, skipped)) for o in sub.outcomes]
         for task, reason in sub.unavailable.items():
-            sub.unavailable[task] = _explain_name_error(reason, sub.skipped_names)
+            sub.unavailable[task] = _explain_name_error(reason, skipped)
 
     def _internal_error(self, sub: Submission, stage: str, exc: Exception) -> None:
         """A stage failed outside any one task: the tasks without a result score 0 and say so."""

@@ -29,6 +29,11 @@ class ReadNotebook:
     cells: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
 
+    def grade_ids(self) -> set[str]:
+        """Every nbgrader grade_id in the notebook (to tell which assignment it belongs to)."""
+        ids = (c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in self.cells)
+        return {i for i in ids if isinstance(i, str)}
+
     def task_cells(self) -> tuple[dict[str, TaskCell], list[str]]:
         """Code cells by nbgrader grade_id (solution cells only). A duplicated grade_id keeps the
         last cell, like re-running a notebook would, and says so."""
